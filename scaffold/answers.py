@@ -1,0 +1,106 @@
+"""Shared answers: read them from a YAML file and --data KEY=VALUE pairs.
+
+The questions themselves (names, defaults, validation rules) are defined once,
+in templates/copier.yml; this module only checks that the user's input names
+real questions and holds plain values, then Copier does the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .catalog import templates_root
+from .errors import ScaffoldError
+
+# Chosen by the command (APP and --framework), not by the answers file.
+SET_BY_COMMAND = frozenset({"framework", "app"})
+
+
+@cache
+def shared_questions() -> tuple[str, ...]:
+    """Names of the questions every project shares, in copier.yml order."""
+    config = yaml.safe_load((templates_root() / "copier.yml").read_text("utf-8"))
+    return tuple(
+        name
+        for name, spec in config.items()
+        if not name.startswith("_")
+        and name not in SET_BY_COMMAND
+        and not (isinstance(spec, dict) and spec.get("when") is False)
+    )
+
+
+def _check_known(key: str, where: str) -> None:
+    if key in SET_BY_COMMAND:
+        raise ScaffoldError(
+            f"{where}: {key!r} is chosen by the command, not an answer; remove it"
+        )
+    if key not in shared_questions():
+        raise ScaffoldError(
+            f"{where}: unknown answer {key!r}; known answers are "
+            f"{', '.join(shared_questions())}"
+        )
+
+
+def _as_text(key: str, value: Any, where: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        raise ScaffoldError(f"{where}: {key!r} must be a single value, not a list or mapping")
+    return str(value)
+
+
+def read_answers_file(path: Path) -> dict[str, str]:
+    """Load an answers file: a YAML mapping of question name to value."""
+    where = f"answers file {str(path)!r}"
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise ScaffoldError(f"{where} not found; check the path") from None
+    except IsADirectoryError:
+        raise ScaffoldError(f"{where} is a folder; give a YAML file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScaffoldError(f"{where} cannot be read: {error}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark else ""
+        raise ScaffoldError(f"{where} is not valid YAML{at}; fix its syntax") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScaffoldError(
+            f"{where} must be a mapping of 'question: answer' lines, "
+            f"not a {type(data).__name__}"
+        )
+    answers = {}
+    for key, value in data.items():
+        key = str(key)
+        _check_known(key, where)
+        answers[key] = _as_text(key, value, where)
+    return answers
+
+
+def parse_data(pairs: Iterable[str]) -> dict[str, str]:
+    """Turn ``KEY=VALUE`` strings (from --data) into answers."""
+    answers = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ScaffoldError(f"--data {pair!r} must look like KEY=VALUE")
+        key = key.strip()
+        _check_known(key, "--data")
+        answers[key] = value
+    return answers
+
+
+def collect_answers(answers_file: Path | None, data: Iterable[str]) -> dict[str, str]:
+    """The user's answers: the file first, then --data pairs on top."""
+    answers = read_answers_file(answers_file) if answers_file else {}
+    answers.update(parse_data(data))
+    return answers

@@ -1,0 +1,80 @@
+"""The projects scaffold can generate and where their Copier templates live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ScaffoldError
+
+FRAMEWORKS = ("flask", "django")
+
+
+@dataclass(frozen=True)
+class Project:
+    """One generated project: an app in one framework."""
+
+    framework: str
+    app: str
+    template: str  # folder under templates/ that `_subdirectory` picks
+    summary: str
+    run: str  # the development command, run from the project folder
+
+    @property
+    def name(self) -> str:
+        """Folder name used by `scaffold all`, e.g. ``flask-website``."""
+        return f"{self.framework}-{self.app}"
+
+
+PROJECTS = (
+    Project(
+        "flask", "hello", "flask-hello/hello", "Hello World in one file", "flask run"
+    ),
+    Project(
+        "django",
+        "hello",
+        "django-hello/hello",
+        "Hello World in one file",
+        "python app.py runserver",
+    ),
+    Project(
+        "flask",
+        "website",
+        "flask-hello/website",
+        "Personal website: templates, links, a stylesheet",
+        "flask run",
+    ),
+    Project(
+        "django",
+        "website",
+        "django-hello/website",
+        "Personal website: project + pages app, links, a stylesheet",
+        "python manage.py runserver",
+    ),
+)
+
+APPS = tuple(dict.fromkeys(p.app for p in PROJECTS))
+
+
+def find_project(app: str, framework: str) -> Project:
+    """Return the project for APP in FRAMEWORK, or raise ScaffoldError."""
+    for project in PROJECTS:
+        if project.app == app and project.framework == framework:
+            return project
+    raise ScaffoldError(
+        f"unknown project {app!r} for {framework!r}; "
+        f"choose one of {', '.join(APPS)} (see 'scaffold list')"
+    )
+
+
+def templates_root() -> Path:
+    """The Copier template root: the folder holding copier.yml.
+
+    Installed, the templates ship inside the package (scaffold/templates);
+    in a source checkout they are the repository's templates/ folder.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "copier.yml").is_file():
+            return candidate
+    raise ScaffoldError("scaffold's templates are missing; reinstall scaffold")

@@ -1,0 +1,134 @@
+"""Answers → Copier → generated project: the one path every project takes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from .answers import shared_questions
+from .catalog import PROJECTS, Project, templates_root
+from .errors import ScaffoldError
+
+
+def _check_destination(dest: Path, force: bool) -> None:
+    if dest.exists() and not dest.is_dir():
+        raise ScaffoldError(f"destination {str(dest)!r} is a file; give a folder")
+    if dest.is_dir() and any(dest.iterdir()) and not force:
+        raise ScaffoldError(
+            f"destination {str(dest)!r} is not empty; choose a new folder, or pass "
+            "--force to write the template's files into it (other files are kept)"
+        )
+
+
+def _first_missing(path: Path) -> Path | None:
+    """The outermost folder of ``path`` that does not exist yet, if any."""
+    path = path.absolute()
+    missing = None
+    while not path.exists():
+        missing, path = path, path.parent
+    return missing
+
+
+@contextmanager
+def _remove_on_failure(*paths: Path) -> Iterator[None]:
+    """If generation fails, remove the folders this run created for ``paths``."""
+    created = {missing for path in paths if (missing := _first_missing(path))}
+    try:
+        yield
+    except BaseException:
+        for folder in created:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _user_message(error: Exception) -> str:
+    """Turn Copier's answer errors into one line that says how to fix it."""
+    text = str(error).strip()
+    if match := re.fullmatch(r'Question "(\w+)" is required', text):
+        key = match[1]
+        return (
+            f"missing answer {key!r}: put it in the answers file "
+            f"or pass --data {key}=VALUE"
+        )
+    if match := re.match(r"Validation error for question '(\w+)': (.*)", text, re.S):
+        return f"answer {match[1]!r} {match[2].strip()}"
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _copy(
+    project: Project,
+    dest: Path,
+    answers: Mapping[str, str],
+    *,
+    interactive: bool,
+    overwrite: bool,
+) -> dict[str, str]:
+    """Render one project with Copier; return the shared answers it used."""
+    import copier  # imported here: it is slow to import and most commands skip it
+    from copier.errors import CopierError
+
+    data = {**answers, "framework": project.framework, "app": project.app}
+    try:
+        worker = copier.run_copy(
+            str(templates_root()),  # absolute, so .copier-answers.yml stays valid
+            dest,
+            data=data,
+            defaults=not interactive,
+            overwrite=overwrite,
+            quiet=True,
+        )
+    except (CopierError, ValueError) as error:
+        raise ScaffoldError(_user_message(error)) from None
+    used = worker.answers.combined
+    return {key: used[key] for key in shared_questions() if key in used}
+
+
+def generate(
+    project: Project,
+    dest: Path,
+    answers: Mapping[str, str],
+    *,
+    force: bool = False,
+    interactive: bool = False,
+) -> Path:
+    """Generate one project into ``dest``; return its path.
+
+    ``interactive`` lets Copier ask for answers missing from ``answers``;
+    otherwise defaults are used and a missing required answer is an error.
+    """
+    _check_destination(dest, force)
+    with _remove_on_failure(dest):
+        _copy(project, dest, answers, interactive=interactive, overwrite=force)
+    return dest
+
+
+def generate_all(
+    dest: Path,
+    answers: Mapping[str, str],
+    *,
+    force: bool = False,
+    interactive: bool = False,
+) -> list[Path]:
+    """Generate every project into ``dest/<framework>-<app>`` from the same answers.
+
+    When ``interactive``, Copier asks once (for the first project) and the
+    answers given are reused for all the others.
+    """
+    _check_destination(dest, force)
+    paths = [dest / project.name for project in PROJECTS]
+    with _remove_on_failure(dest, *paths):
+        for project, path in zip(PROJECTS, paths, strict=True):
+            answers = _copy(
+                project, path, answers, interactive=interactive, overwrite=force
+            )
+            interactive = False
+    return paths
+
+
+def stdin_is_terminal() -> bool:
+    """True when a person can answer Copier's questions."""
+    return sys.stdin is not None and sys.stdin.isatty()
