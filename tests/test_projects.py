@@ -1,0 +1,217 @@
+"""Every generated project: valid files, and pages that behave as promised."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scaffold.answers import shared_questions
+from scaffold.catalog import PROJECTS
+
+from .conftest import HOSTILE, Page, probe
+
+NAMES = [p.name for p in PROJECTS]
+WEBSITES = [p.name for p in PROJECTS if p.app == "website"]
+HELLOS = [p.name for p in PROJECTS if p.app == "hello"]
+STYLESHEET = "/static/css/style.css"
+
+
+def files(project: Path, suffix: str) -> list[Path]:
+    return sorted(project.rglob(f"*{suffix}"))
+
+
+@pytest.fixture(params=["example", "hostile"])
+def projects(request: pytest.FixtureRequest) -> dict[str, Path]:
+    return request.getfixturevalue(
+        "generated" if request.param == "example" else "generated_hostile"
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_python_file_compiles(projects: dict[str, Path], name: str) -> None:
+    sources = files(projects[name], ".py")
+    assert sources
+    for source in sources:
+        compile(source.read_text("utf-8"), str(source), "exec")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pyproject_parses_and_keeps_answers(
+    projects: dict[str, Path], name: str
+) -> None:
+    project = projects[name]
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
+    meta = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))["project"]
+    assert meta["name"] == answers["project_slug"]
+    assert meta["description"] == answers["description"]
+    assert meta["authors"] == [
+        {"name": answers["author_name"], "email": answers["author_email"]}
+    ]
+
+
+# A Copier expression left unrendered names a question, a filter or _copier_*.
+COPIER_WORDS = "|".join(
+    [*shared_questions(), "framework", "app", "dev_secret_key", "_copier", "to_json"]
+)
+LEFTOVER = re.compile(r"{[{%%][^}]*(?<![.\w])(%s)\b" % COPIER_WORDS)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_template_leftovers(projects: dict[str, Path], name: str) -> None:
+    project = projects[name]
+    for path in project.rglob("*"):
+        relative = path.relative_to(project).as_posix()
+        assert ".jinja" not in relative and "{{" not in relative, relative
+        if path.is_file() and path.name != ".copier-answers.yml":
+            text = path.read_text("utf-8")
+            assert not LEFTOVER.search(text), (relative, LEFTOVER.search(text))
+
+
+def test_leftover_check_catches_an_unrendered_variable() -> None:
+    assert LEFTOVER.search("name = {{ project_name }}")
+    assert LEFTOVER.search("{% if app == 'website' %}")
+    assert not LEFTOVER.search("<h1>{{ site.name }}</h1> {{ site.description }}")
+    assert not LEFTOVER.search("{% url 'about' %}")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_answers_file_records_answers_and_template(
+    projects: dict[str, Path], name: str
+) -> None:
+    answers = yaml.safe_load(
+        (projects[name] / ".copier-answers.yml").read_text("utf-8")
+    )
+    framework, app = name.split("-")
+    assert (answers["framework"], answers["app"]) == (framework, app)
+    assert Path(answers["_src_path"]).is_absolute()
+    assert (Path(answers["_src_path"]) / "copier.yml").is_file()
+    assert "dev_secret_key" not in answers  # secrets never land in the answers file
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_readme_shows_answers_as_literal_markdown(
+    generated_hostile: dict[str, Path], name: str
+) -> None:
+    readme = (generated_hostile[name] / "README.md").read_text("utf-8")
+    title = readme.splitlines()[0]
+    assert title.startswith("# ")
+    # Markdown punctuation and HTML are backslash-escaped: "\<script\>", not "<script>".
+    assert "<script>" not in readme and "\\<script\\>" in title
+    unescaped = re.sub(r"\\(.)", r"\1", title[2:])
+    assert unescaped == HOSTILE["project_name"]
+
+
+@pytest.mark.parametrize("name", HELLOS)
+def test_hello_says_hello(generated: dict[str, Path], name: str) -> None:
+    page = probe(generated[name], "/")["/"]
+    assert page["status"] == 200
+    assert page["content_type"].startswith("text/html")
+    assert Page(page["body"]).text("p") == ["Hello, World!"]
+
+
+def website_pages(project: Path) -> dict[str, dict]:
+    return probe(project, "/", "/about/", STYLESHEET, "/no-such-page/")
+
+
+@pytest.mark.parametrize("name", WEBSITES)
+def test_website_pages(projects: dict[str, Path], name: str) -> None:
+    project = projects[name]
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
+    pages = website_pages(project)
+
+    home = pages["/"]
+    assert home["status"] == 200
+    html = Page(home["body"])
+    assert html.text("h1") == [answers["project_name"]]
+    assert "/about/" in html.links
+    assert html.stylesheets == [STYLESHEET]
+    assert "script" not in html.tags and "b" not in html.tags
+
+    about = pages["/about/"]
+    assert about["status"] == 200
+    html = Page(about["body"])
+    body_text = " ".join(html.text("main"))
+    assert answers["author_name"] in body_text
+    assert answers["description"] in body_text
+    assert "/" in html.links
+    assert not {"script", "i", "b"} & set(html.tags)
+
+    css = pages[STYLESHEET]
+    assert css["status"] == 200
+    assert css["content_type"].startswith("text/css")
+    assert "font-family" in css["body"]
+
+    missing = pages["/no-such-page/"]
+    assert missing["status"] == 404
+    html = Page(missing["body"])  # the 404 page wears the site's layout
+    assert html.stylesheets == [STYLESHEET]
+    assert answers["project_name"] in html.text("header")[0]
+    assert "/" in html.links
+
+
+def test_both_websites_expose_the_same_urls(generated: dict[str, Path]) -> None:
+    seen = {
+        name: {path: page["status"] for path, page in website_pages(p).items()}
+        for name, p in generated.items()
+        if name in WEBSITES
+    }
+    assert seen["flask-website"] == seen["django-website"]
+
+
+def test_hostile_text_is_escaped_in_the_html(generated_hostile: dict[str, Path]) -> None:
+    for name in WEBSITES:
+        body = website_pages(generated_hostile[name])["/"]["body"]
+        assert "<script>" not in body and "&lt;script&gt;" in body
+        assert "{{ 7 * 7 }}" in body and "49" not in body  # never evaluated
+
+
+@pytest.mark.parametrize("name", ["flask-hello", "flask-website"])
+def test_flask_run_finds_the_app_with_no_flags(
+    generated: dict[str, Path], name: str
+) -> None:
+    routes = subprocess.run(
+        [sys.executable, "-m", "flask", "routes"],
+        cwd=generated[name],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert routes.returncode == 0, routes.stderr
+    assert " /" in routes.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [("django-hello", ["app.py"]), ("django-website", ["manage.py"])],
+)
+def test_django_entry_point_passes_system_checks(
+    projects: dict[str, Path], name: str, command: list[str]
+) -> None:
+    check = subprocess.run(
+        [sys.executable, *command, "check"],
+        cwd=projects[name],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert check.returncode == 0, check.stderr
+    assert "no issues" in check.stdout
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_generated_code_is_ruff_clean(projects: dict[str, Path], name: str) -> None:
+    for args in (["check"], ["format", "--check"]):
+        lint = subprocess.run(
+            [sys.executable, "-m", "ruff", *args, "--isolated", "."],
+            cwd=projects[name],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert lint.returncode == 0, lint.stdout + lint.stderr
