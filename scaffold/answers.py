@@ -50,7 +50,9 @@ def _as_text(key: str, value: Any, where: str) -> str:
     if value is None:
         return ""
     if isinstance(value, dict | list):
-        raise ScaffoldError(f"{where}: {key!r} must be a single value, not a list or mapping")
+        raise ScaffoldError(
+            f"{where}: {key!r} must be one value, not a list or mapping"
+        )
     return str(value)
 
 

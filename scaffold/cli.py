@@ -133,10 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = cli.main(args=argv, prog_name="scaffold", standalone_mode=False)
     except click.UsageError as error:
         where = error.ctx.command_path if error.ctx else "scaffold"
-        click.echo(
-            f"scaffold: error: {error.format_message()} (see '{where} --help')",
-            err=True,
-        )
+        message = " ".join(error.format_message().split())  # always one line
+        click.echo(f"scaffold: error: {message} (see '{where} --help')", err=True)
         return 2
     except click.ClickException as error:
         click.echo(f"scaffold: error: {error.format_message()}", err=True)

@@ -28,7 +28,7 @@ HOSTILE = {
         "C:\\new\\table — 日本語 "
     ).ljust(200, "é"),
     "project_slug": "zoe_site",
-    "author_name": "O'Brien \"Ace\" <b>Bold</b> \\ & Søren *star* [x](y)",
+    "author_name": 'O\'Brien "Ace" <b>Bold</b> \\ & Søren *star* [x](y)',
     "author_email": "o'brien+test@example.com",
     "description": ("Tags <i>like</i> & 'quotes' \"double\" \\back\\ `code` ").ljust(
         200, "x"
@@ -37,12 +37,14 @@ HOSTILE = {
 
 
 @pytest.fixture(autouse=True, scope="session")
-def isolated_copier_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep a developer's own Copier settings file out of every test."""
     settings = tmp_path_factory.mktemp("copier") / "settings.yml"
     settings.write_text("{}\n")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("COPIER_SETTINGS_PATH", str(settings))
+        # Keep generated projects free of __pycache__ when tests import them.
+        patch.setenv("PYTHONDONTWRITEBYTECODE", "1")
         yield
 
 

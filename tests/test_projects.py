@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -59,7 +60,7 @@ def test_pyproject_parses_and_keeps_answers(
 COPIER_WORDS = "|".join(
     [*shared_questions(), "framework", "app", "dev_secret_key", "_copier", "to_json"]
 )
-LEFTOVER = re.compile(r"{[{%%][^}]*(?<![.\w])(%s)\b" % COPIER_WORDS)
+LEFTOVER = re.compile(r"{[{%][^}]*(?<![.\w])(" + COPIER_WORDS + r")\b")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -107,21 +108,35 @@ def test_readme_shows_answers_as_literal_markdown(
     assert unescaped == HOSTILE["project_name"]
 
 
-@pytest.mark.parametrize("name", HELLOS)
-def test_hello_says_hello(generated: dict[str, Path], name: str) -> None:
-    page = probe(generated[name], "/")["/"]
+def assert_hello_behaves(project: Path) -> None:
+    page = probe(project, "/")["/"]
     assert page["status"] == 200
     assert page["content_type"].startswith("text/html")
     assert Page(page["body"]).text("p") == ["Hello, World!"]
+
+
+@pytest.mark.parametrize("name", HELLOS)
+def test_hello_says_hello(generated: dict[str, Path], name: str) -> None:
+    assert_hello_behaves(generated[name])
+
+
+@pytest.mark.parametrize("name", HELLOS)
+def test_hello_check_catches_a_wrong_greeting(
+    generated: dict[str, Path], tmp_path: Path, name: str
+) -> None:
+    project = tmp_path / name
+    shutil.copytree(generated[name], project)
+    edit(project, "app.py", "Hello, World!", "Hello, Moon!")
+    with pytest.raises(AssertionError):
+        assert_hello_behaves(project)
 
 
 def website_pages(project: Path) -> dict[str, dict]:
     return probe(project, "/", "/about/", STYLESHEET, "/no-such-page/")
 
 
-@pytest.mark.parametrize("name", WEBSITES)
-def test_website_pages(projects: dict[str, Path], name: str) -> None:
-    project = projects[name]
+def assert_website_behaves(project: Path) -> None:
+    """Home, about, stylesheet and 404 as the README promises, text escaped."""
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
     pages = website_pages(project)
 
@@ -155,6 +170,40 @@ def test_website_pages(projects: dict[str, Path], name: str) -> None:
     assert "/" in html.links
 
 
+@pytest.mark.parametrize("name", WEBSITES)
+def test_website_pages(projects: dict[str, Path], name: str) -> None:
+    assert_website_behaves(projects[name])
+
+
+def edit(project: Path, filename: str, old: str, new: str) -> None:
+    path = next(project.rglob(filename))
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+NAME = "{{ site.name }}"
+BREAKAGES = {
+    "unescaped name": lambda p: edit(p, "home.html", NAME, "{{ site.name|safe }}"),
+    "wrong heading": lambda p: edit(p, "home.html", f"<h1>{NAME}", "<h1>Welcome"),
+    "no about text": lambda p: edit(p, "about.html", "{{ site.author }}", "me"),
+    "missing stylesheet": lambda p: (p / "static/css/style.css").unlink(),
+    "bare 404 page": lambda p: (p / "templates/404.html").unlink(),
+}
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES)
+@pytest.mark.parametrize("name", WEBSITES)
+def test_website_check_catches_a_broken_site(
+    generated_hostile: dict[str, Path], tmp_path: Path, name: str, breakage: str
+) -> None:
+    project = tmp_path / name
+    shutil.copytree(generated_hostile[name], project)
+    BREAKAGES[breakage](project)
+    with pytest.raises(AssertionError):
+        assert_website_behaves(project)
+
+
 def test_both_websites_expose_the_same_urls(generated: dict[str, Path]) -> None:
     seen = {
         name: {path: page["status"] for path, page in website_pages(p).items()}
@@ -164,7 +213,9 @@ def test_both_websites_expose_the_same_urls(generated: dict[str, Path]) -> None:
     assert seen["flask-website"] == seen["django-website"]
 
 
-def test_hostile_text_is_escaped_in_the_html(generated_hostile: dict[str, Path]) -> None:
+def test_hostile_text_is_escaped_in_the_html(
+    generated_hostile: dict[str, Path],
+) -> None:
     for name in WEBSITES:
         body = website_pages(generated_hostile[name])["/"]["body"]
         assert "<script>" not in body and "&lt;script&gt;" in body

@@ -1,0 +1,489 @@
+"""The command line: what users type, what they see, what lands on disk."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scaffold import __version__
+from scaffold.catalog import PROJECTS
+
+from .conftest import EXAMPLE_ANSWERS, HOSTILE
+
+REQUIRED = ["project_name", "author_name", "author_email"]
+
+
+def answers_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "answers.yml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def assert_refused(result, *phrases: str) -> None:
+    """One clear line on stderr, a non-zero exit, no traceback."""
+    assert result.code != 0
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("scaffold: error: ")
+    assert "Traceback" not in result.err
+    for phrase in phrases:
+        assert phrase in lines[0]
+
+
+# --- happy paths ------------------------------------------------------------
+
+
+def test_list_names_every_project(cli) -> None:
+    result = cli("list")
+    assert result.code == 0
+    lines = result.out.strip().splitlines()
+    assert len(lines) == len(PROJECTS)
+    for line, project in zip(lines, PROJECTS, strict=True):
+        assert line.split()[:3] == [
+            project.framework,
+            project.app,
+            f"templates/{project.template}",
+        ]
+
+
+def test_every_listed_template_folder_exists() -> None:
+    from scaffold.catalog import templates_root
+
+    for project in PROJECTS:
+        assert (templates_root() / project.template).is_dir(), project.template
+
+
+def test_version(cli) -> None:
+    result = cli("--version")
+    assert result.code == 0
+    assert __version__ in result.out
+
+
+@pytest.mark.parametrize("command", [[], ["list"], ["new"], ["all"]])
+def test_help_has_an_example(cli, command: list[str]) -> None:
+    result = cli(*command, "--help")
+    assert result.code == 0
+    assert "Example:" in result.out
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.name)
+def test_new_generates_the_chosen_project(cli, tmp_path: Path, project) -> None:
+    dest = tmp_path / "site"
+    result = cli(
+        "new",
+        project.app,
+        dest,
+        "--framework",
+        project.framework,
+        "--answers",
+        EXAMPLE_ANSWERS,
+    )
+    assert result.code == 0, result.err
+    assert project.run in result.out
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text("utf-8"))
+    assert (answers["framework"], answers["app"]) == (project.framework, project.app)
+    expected = {
+        "flask-hello": "app.py",
+        "django-hello": "app.py",
+        "flask-website": "templates/base.html",
+        "django-website": "pages/views.py",
+    }[project.name]
+    assert (dest / expected).is_file()
+
+
+def test_all_uses_one_set_of_answers(cli, tmp_path: Path) -> None:
+    dest = tmp_path / "build"
+    result = cli("all", dest, "--answers", EXAMPLE_ANSWERS, "--data", "version=2.0")
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in dest.iterdir()) == sorted(p.name for p in PROJECTS)
+    recorded = [
+        yaml.safe_load((dest / p.name / ".copier-answers.yml").read_text("utf-8"))
+        for p in PROJECTS
+    ]
+    shared = [
+        {k: v for k, v in r.items() if k not in {"framework", "app"}} for r in recorded
+    ]
+    assert all(s == shared[0] for s in shared)
+    assert shared[0]["project_name"] == "Ada's Notebook"
+    assert shared[0]["version"] == "2.0"  # --data wins over the file
+
+
+def test_data_alone_is_enough(cli, tmp_path: Path) -> None:
+    dest = tmp_path / "site"
+    result = cli(
+        "new",
+        "hello",
+        dest,
+        "-f",
+        "flask",
+        "-d",
+        "project_name=My Site",
+        "-d",
+        "author_name=Me",
+        "-d",
+        "author_email=me@x.org",
+    )
+    assert result.code == 0, result.err
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text("utf-8"))
+    assert answers["project_slug"] == "my_site"  # derived from the name
+    assert answers["description"]  # has a default
+
+
+def test_slug_from_a_name_starting_with_a_digit_is_still_valid(cli, tmp_path) -> None:
+    result = cli(
+        "new",
+        "website",
+        tmp_path / "s",
+        "-f",
+        "django",
+        "-d",
+        "project_name=2048 Games!",
+        "-d",
+        "author_name=Me",
+        "-d",
+        "author_email=me@x.org",
+    )
+    assert result.code == 0, result.err
+    assert (tmp_path / "s" / "site_2048_games" / "settings.py").is_file()
+
+
+def test_force_writes_template_files_and_keeps_the_users_own(cli, tmp_path) -> None:
+    dest = tmp_path / "site"
+    dest.mkdir()
+    (dest / "notes.txt").write_text("mine")
+    (dest / "app.py").write_text("old")
+    result = cli(
+        "new", "hello", dest, "-f", "flask", "--answers", EXAMPLE_ANSWERS, "--force"
+    )
+    assert result.code == 0, result.err
+    assert (dest / "notes.txt").read_text() == "mine"
+    assert "Hello, World!" in (dest / "app.py").read_text()
+
+
+# --- bad input: one line, non-zero exit, nothing written ----------------------
+
+
+def refused(cli, tmp_path: Path, *args, phrases=(), command=("new", "hello")):
+    dest = tmp_path / "out" / "site"
+    if command[0] == "all":
+        result = cli("all", dest, *args)
+    else:
+        result = cli(*command, dest, *args)
+    assert_refused(result, *phrases)
+    assert not (tmp_path / "out").exists(), "nothing may be written"
+    return result
+
+
+def test_unknown_app(cli, tmp_path: Path) -> None:
+    refused(
+        cli,
+        tmp_path,
+        "-f",
+        "flask",
+        "--answers",
+        EXAMPLE_ANSWERS,
+        command=("new", "blog"),
+        phrases=("unknown project 'blog'", "hello, website"),
+    )
+
+
+def test_unknown_framework(cli, tmp_path: Path) -> None:
+    refused(
+        cli,
+        tmp_path,
+        "-f",
+        "rails",
+        "--answers",
+        EXAMPLE_ANSWERS,
+        phrases=("'rails' is not one of 'flask', 'django'",),
+    )
+
+
+def test_missing_framework(cli, tmp_path: Path) -> None:
+    refused(cli, tmp_path, "--answers", EXAMPLE_ANSWERS, phrases=("--framework",))
+
+
+@pytest.mark.parametrize("command", [("new", "hello"), ("all",)])
+def test_missing_answers_file(cli, tmp_path: Path, command) -> None:
+    args = ("-f", "flask") if command[0] == "new" else ()
+    refused(
+        cli,
+        tmp_path,
+        *args,
+        "--answers",
+        tmp_path / "nope.yml",
+        command=command,
+        phrases=("nope.yml", "not found"),
+    )
+
+
+def test_answers_file_is_a_folder(cli, tmp_path: Path) -> None:
+    refused(cli, tmp_path, "-f", "flask", "--answers", tmp_path, phrases=("folder",))
+
+
+def test_unparseable_answers_file(cli, tmp_path: Path) -> None:
+    path = answers_file(tmp_path, "project_name: [unclosed\nauthor_name: x\n")
+    refused(
+        cli,
+        tmp_path,
+        "-f",
+        "flask",
+        "--answers",
+        path,
+        phrases=("not valid YAML", "line"),
+    )
+
+
+@pytest.mark.parametrize("text", ["- a\n- b\n", "just text\n", "42\n"])
+def test_answers_file_that_is_not_a_mapping(cli, tmp_path: Path, text: str) -> None:
+    path = answers_file(tmp_path, text)
+    refused(
+        cli, tmp_path, "-f", "flask", "--answers", path, phrases=("must be a mapping",)
+    )
+
+
+def test_unknown_key_in_answers_file(cli, tmp_path: Path) -> None:
+    path = answers_file(tmp_path, EXAMPLE_ANSWERS.read_text() + "colour: blue\n")
+    refused(
+        cli,
+        tmp_path,
+        "-f",
+        "flask",
+        "--answers",
+        path,
+        phrases=("unknown answer 'colour'", "project_name"),
+    )
+
+
+def test_unknown_key_in_data(cli, tmp_path: Path) -> None:
+    refused(
+        cli,
+        tmp_path,
+        "-f",
+        "flask",
+        "--answers",
+        EXAMPLE_ANSWERS,
+        "-d",
+        "colour=blue",
+        phrases=("--data", "unknown answer 'colour'"),
+    )
+
+
+def test_framework_in_answers_file_is_refused(cli, tmp_path: Path) -> None:
+    path = answers_file(tmp_path, EXAMPLE_ANSWERS.read_text() + "framework: flask\n")
+    refused(cli, tmp_path, "-f", "flask", "--answers", path, phrases=("'framework'",))
+
+
+def test_data_without_equals(cli, tmp_path: Path) -> None:
+    refused(
+        cli,
+        tmp_path,
+        "-f",
+        "flask",
+        "--answers",
+        EXAMPLE_ANSWERS,
+        "-d",
+        "project_name",
+        phrases=("KEY=VALUE",),
+    )
+
+
+def test_list_value_is_refused(cli, tmp_path: Path) -> None:
+    path = answers_file(tmp_path, "project_name: [a, b]\n")
+    refused(
+        cli, tmp_path, "-f", "flask", "--answers", path, phrases=("must be one value",)
+    )
+
+
+@pytest.mark.parametrize("key", [*REQUIRED, "description"])
+@pytest.mark.parametrize("value", ["", "   "])
+def test_empty_required_value(cli, tmp_path: Path, key: str, value: str) -> None:
+    refused(
+        cli,
+        tmp_path,
+        "-f",
+        "django",
+        "--answers",
+        EXAMPLE_ANSWERS,
+        "-d",
+        f"{key}={value}",
+        phrases=(f"'{key}'", "must not be empty"),
+    )
+
+
+def test_null_value_in_file_is_empty(cli, tmp_path: Path) -> None:
+    path = answers_file(tmp_path, EXAMPLE_ANSWERS.read_text() + "author_name:\n")
+    refused(
+        cli,
+        tmp_path,
+        "-f",
+        "flask",
+        "--answers",
+        path,
+        phrases=("'author_name'", "must not be empty"),
+    )
+
+
+@pytest.mark.parametrize("key", REQUIRED)
+def test_missing_required_answer_names_it(cli, tmp_path: Path, key: str) -> None:
+    given = [f"{k}=x@y.zz" for k in REQUIRED if k != key]
+    data = [arg for pair in given for arg in ("-d", pair)]
+    refused(
+        cli,
+        tmp_path,
+        "-f",
+        "flask",
+        "--defaults",
+        *data,
+        phrases=(f"missing answer '{key}'", f"--data {key}=VALUE"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("slug", "rule"),
+    [
+        ("My_Site", "lowercase Python identifier"),
+        ("my-site", "lowercase Python identifier"),
+        ("2site", "lowercase Python identifier"),
+        ("café", "lowercase Python identifier"),
+        ("class", "Python keyword"),
+        ("import", "Python keyword"),
+        ("flask", "must not shadow"),
+        ("django", "must not shadow"),
+        ("test", "must not shadow"),
+        ("site", "must not shadow"),
+        ("pages", "must not shadow"),
+    ],
+)
+def test_bad_slug(cli, tmp_path: Path, slug: str, rule: str) -> None:
+    refused(
+        cli,
+        tmp_path,
+        "-f",
+        "django",
+        "--answers",
+        EXAMPLE_ANSWERS,
+        "-d",
+        f"project_slug={slug}",
+        phrases=("'project_slug'", rule),
+        command=("new", "website"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "phrase"),
+    [
+        ("author_email", "not-an-email", "email address"),
+        ("project_name", "two\nlines", "single line"),
+        ("description", "tab\there", "single line"),
+        ("project_name", "x" * 201, "at most 200"),
+        ("version", "one", "must look like"),
+    ],
+)
+def test_bad_values(cli, tmp_path: Path, key: str, value: str, phrase: str) -> None:
+    refused(
+        cli,
+        tmp_path,
+        "-f",
+        "flask",
+        "--answers",
+        EXAMPLE_ANSWERS,
+        "-d",
+        f"{key}={value}",
+        phrases=(f"'{key}'", phrase),
+    )
+
+
+def test_all_refuses_bad_answers_and_writes_nothing(cli, tmp_path: Path) -> None:
+    refused(
+        cli,
+        tmp_path,
+        "--answers",
+        EXAMPLE_ANSWERS,
+        "-d",
+        "project_slug=flask",
+        command=("all",),
+        phrases=("must not shadow",),
+    )
+
+
+def test_all_into_an_existing_empty_folder_leaves_it_empty_on_error(
+    cli, tmp_path: Path
+) -> None:
+    dest = tmp_path / "build"
+    dest.mkdir()
+    result = cli("all", dest, "--answers", EXAMPLE_ANSWERS, "-d", "project_slug=X")
+    assert_refused(result, "project_slug")
+    assert list(dest.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [("new", "hello", "-f", "flask"), ("all",)])
+def test_non_empty_destination_is_refused_without_force(
+    cli, tmp_path: Path, command
+) -> None:
+    dest = tmp_path / "site"
+    dest.mkdir()
+    (dest / "app.py").write_text("my own work")
+    result = (
+        cli(*command[:2], dest, *command[2:], "--answers", EXAMPLE_ANSWERS)
+        if (command[0] == "new")
+        else cli("all", dest, "--answers", EXAMPLE_ANSWERS)
+    )
+    assert_refused(result, "not empty", "--force")
+    assert [p.name for p in dest.iterdir()] == ["app.py"]
+    assert (dest / "app.py").read_text() == "my own work"
+
+
+def test_destination_that_is_a_file(cli, tmp_path: Path) -> None:
+    dest = tmp_path / "site"
+    dest.write_text("a file")
+    result = cli("new", "hello", dest, "-f", "flask", "--answers", EXAMPLE_ANSWERS)
+    assert_refused(result, "is a file")
+    assert dest.read_text() == "a file"
+
+
+# --- the real executable ------------------------------------------------------
+
+
+def run_scaffold(*args, cwd: Path, stdin=subprocess.DEVNULL):
+    env = {**os.environ, "COPIER_SETTINGS_PATH": os.environ["COPIER_SETTINGS_PATH"]}
+    return subprocess.run(
+        [sys.executable, "-m", "scaffold", *map(str, args)],
+        cwd=cwd,
+        stdin=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+
+
+def test_without_a_terminal_missing_answers_fail_instead_of_hanging(tmp_path) -> None:
+    completed = run_scaffold("new", "website", "site", "-f", "django", cwd=tmp_path)
+    assert completed.returncode == 1
+    assert completed.stderr.strip() == (
+        "scaffold: error: missing answer 'project_name': "
+        "put it in the answers file or pass --data project_name=VALUE"
+    )
+    assert not (tmp_path / "site").exists()
+
+
+def test_executable_errors_have_no_traceback(tmp_path: Path) -> None:
+    bad = answers_file(tmp_path, "project_name: [")
+    completed = run_scaffold("all", "out", "--answers", bad, cwd=tmp_path)
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1
+
+
+def test_hostile_answers_from_a_file_round_trip(cli, tmp_path: Path) -> None:
+    path = answers_file(tmp_path, yaml.safe_dump(HOSTILE, allow_unicode=True))
+    result = cli("new", "website", tmp_path / "site", "-f", "flask", "--answers", path)
+    assert result.code == 0, result.err
+    recorded = yaml.safe_load((tmp_path / "site" / ".copier-answers.yml").read_text())
+    assert {k: recorded[k] for k in HOSTILE} == HOSTILE

@@ -1,0 +1,114 @@
+"""scaffold ships its templates, and Copier alone can render them."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from scaffold.catalog import PROJECTS, templates_root
+
+from .conftest import EXAMPLE_ANSWERS, REPO
+
+
+def template_files() -> set[str]:
+    root = REPO / "templates"
+    return {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return next(out.glob("scaffold-*.whl"))
+
+
+def test_wheel_carries_every_template_file(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {n.removeprefix("scaffold/templates/") for n in names}
+    missing = template_files() - shipped
+    assert not missing
+    assert "scaffold/cli.py" in names
+
+
+def test_wheel_check_notices_a_missing_file(wheel: Path) -> None:
+    names = {
+        n.removeprefix("scaffold/templates/") for n in zipfile.ZipFile(wheel).namelist()
+    }
+    assert template_files() - (names - {"copier.yml"}) == {"copier.yml"}
+
+
+def test_templates_root_holds_the_copier_config() -> None:
+    assert (templates_root() / "copier.yml").is_file()
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.name)
+def test_copier_alone_renders_the_same_project(
+    tmp_path: Path, generated: dict[str, Path], project
+) -> None:
+    """The README's plain-Copier command gives what scaffold gives."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--quiet",
+            "--defaults",
+            "--data",
+            f"framework={project.framework}",
+            "--data",
+            f"app={project.app}",
+            "--data-file",
+            str(EXAMPLE_ANSWERS),
+            str(REPO / "templates"),
+            "out",
+        ],
+        cwd=elsewhere,
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ},
+    )
+    ours, theirs = generated[project.name], elsewhere / "out"
+    differ = compare(ours, theirs)
+    # Only the random development key (Django website) and the recorded source differ.
+    assert differ <= {"manage.py", ".copier-answers.yml"}
+
+
+def compare(left: Path, right: Path) -> set[str]:
+    """Relative paths that differ or exist on one side only."""
+    files = lambda root: {  # noqa: E731
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    a, b = files(left), files(right)
+    _, mismatch, errors = filecmp.cmpfiles(left, right, sorted(a & b), shallow=False)
+    return set(mismatch) | set(errors) | (a ^ b)
