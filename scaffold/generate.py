@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 import shutil
 import sys
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -120,13 +123,40 @@ def generate_all(
     """
     _check_destination(dest, force)
     paths = [dest / project.name for project in PROJECTS]
+    jobs = list(zip(PROJECTS, paths, strict=True))
     with _remove_on_failure(dest, *paths):
-        for project, path in zip(PROJECTS, paths, strict=True):
-            answers = _copy(
-                project, path, answers, interactive=interactive, overwrite=force
-            )
-            interactive = False
+        if interactive:  # ask once, with the first project, then reuse the answers
+            first, *jobs = jobs
+            answers = _copy(*first, answers, interactive=True, overwrite=force)
+        _copy_many(jobs, answers, overwrite=force)
     return paths
+
+
+def _copy_many(
+    jobs: list[tuple[Project, Path]], answers: Mapping[str, str], *, overwrite: bool
+) -> None:
+    """Render several projects, one process per core where the OS can fork.
+
+    Rendering is pure Python, so processes (not threads) are what use both
+    cores; forking after Copier is imported spares each one the import.
+    """
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for project, path in jobs:
+            _copy(project, path, answers, interactive=False, overwrite=overwrite)
+        return
+    import copier  # noqa: F401  (once, before forking)
+
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=fork) as pool:
+        futures = [
+            pool.submit(
+                _copy, project, path, answers, interactive=False, overwrite=overwrite
+            )
+            for project, path in jobs
+        ]
+        for future in futures:
+            future.result()  # re-raises an error; `with` waits for the others first
 
 
 def stdin_is_terminal() -> bool:
