@@ -136,3 +136,9 @@ class Page(HTMLParser):
 
     def text(self, tag: str) -> list[str]:
         return [" ".join(t.split()) for t in self.texts.get(tag, [])]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: installs generated projects in fresh virtual environments"
+    )

@@ -26,11 +26,13 @@ def flask_client(project: Path, answers: dict):
 
 
 def django_client(project: Path, answers: dict):
+    # Production mode (as under gunicorn): debug off, a key from the environment.
+    os.environ.setdefault("DJANGO_SECRET_KEY", "probe-only-secret-key")
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")  # plain HTTP here
     if answers["app"] == "hello":
         import app  # noqa: F401  (configures Django in the module itself)
     else:
         os.environ["DJANGO_SETTINGS_MODULE"] = f"{answers['project_slug']}.settings"
-        os.environ.setdefault("DJANGO_SECRET_KEY", "probe-only-secret-key")
         import django
 
         django.setup()

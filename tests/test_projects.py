@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from scaffold.answers import shared_questions
-from scaffold.catalog import PROJECTS
+from scaffold.catalog import PROJECTS, templates_root
 
 from .conftest import HOSTILE, Page, probe
 
@@ -259,10 +259,38 @@ def test_django_entry_point_passes_system_checks(
 def test_generated_code_is_ruff_clean(projects: dict[str, Path], name: str) -> None:
     for args in (["check"], ["format", "--check"]):
         lint = subprocess.run(
-            [sys.executable, "-m", "ruff", *args, "--isolated", "."],
+            [sys.executable, "-m", "ruff", *args, "."],
             cwd=projects[name],
             capture_output=True,
             text=True,
             timeout=60,
         )
         assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+DEV_KEY = re.compile(r"django-insecure-([0-9a-f]{40})")
+
+
+def test_each_generation_gets_its_own_development_key(
+    generated: dict[str, Path], generated_hostile: dict[str, Path]
+) -> None:
+    keys = []
+    for projects in (generated, generated_hostile):
+        for source in ("django-hello/app.py", "django-website/manage.py"):
+            name, filename = source.split("/")
+            found = DEV_KEY.findall((projects[name] / filename).read_text("utf-8"))
+            assert len(found) == 1, source
+            keys.append(found[0])
+    assert len(set(keys)) == len(keys)  # never the same twice
+    templates = "".join(
+        p.read_text("utf-8") for p in templates_root().rglob("*") if p.is_file()
+    )
+    assert not DEV_KEY.search(templates)  # and never a fixed string in a template
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_yaml_file_parses(projects: dict[str, Path], name: str) -> None:
+    found = [*projects[name].rglob("*.yml")]
+    assert any(p.name == "ci.yml" for p in found)
+    for path in found:
+        assert yaml.safe_load(path.read_text("utf-8")), path
