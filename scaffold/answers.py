@@ -60,7 +60,7 @@ def read_answers_file(path: Path) -> dict[str, str]:
     """Load an answers file: a YAML mapping of question name to value."""
     where = f"answers file {str(path)!r}"
     try:
-        text = path.read_text("utf-8")
+        text = path.read_text("utf-8-sig")  # tolerate a byte-order mark
     except FileNotFoundError:
         raise ScaffoldError(f"{where} not found; check the path") from None
     except IsADirectoryError:

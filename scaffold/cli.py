@@ -17,7 +17,7 @@ from .generate import generate, generate_all, stdin_is_terminal
 answers_option = click.option(
     "--answers",
     "answers_file",
-    type=click.Path(path_type=Path, dir_okay=True),
+    type=click.Path(path_type=Path),
     help="YAML file of shared answers (see examples/answers.yml).",
 )
 data_option = click.option(
@@ -26,6 +26,12 @@ data_option = click.option(
     multiple=True,
     metavar="KEY=VALUE",
     help="One answer; repeat it for more. Wins over --answers.",
+)
+defaults_option = click.option(
+    "--defaults", is_flag=True, help="Never ask: use defaults for the rest."
+)
+force_option = click.option(
+    "--force", is_flag=True, help="Write into DEST even if it is not empty."
 )
 
 
@@ -67,8 +73,8 @@ def list_projects() -> None:
 )
 @answers_option
 @data_option
-@click.option("--defaults", is_flag=True, help="Never ask: use defaults for the rest.")
-@click.option("--force", is_flag=True, help="Write into DEST even if it is not empty.")
+@defaults_option
+@force_option
 def new(
     app: str,
     dest: Path,
@@ -104,8 +110,8 @@ def new(
 @click.argument("dest", type=click.Path(path_type=Path))
 @answers_option
 @data_option
-@click.option("--defaults", is_flag=True, help="Never ask: use defaults for the rest.")
-@click.option("--force", is_flag=True, help="Write into DEST even if it is not empty.")
+@defaults_option
+@force_option
 def all_projects(
     dest: Path,
     answers_file: Path | None,

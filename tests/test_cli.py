@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -487,3 +488,35 @@ def test_hostile_answers_from_a_file_round_trip(cli, tmp_path: Path) -> None:
     assert result.code == 0, result.err
     recorded = yaml.safe_load((tmp_path / "site" / ".copier-answers.yml").read_text())
     assert {k: recorded[k] for k in HOSTILE} == HOSTILE
+
+
+def test_in_a_terminal_copier_asks_for_missing_answers(tmp_path: Path) -> None:
+    import pty
+    import select
+
+    main_fd, child_fd = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scaffold", "new", "hello", "site", "-f", "flask"],
+        cwd=tmp_path,
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        env={**os.environ, "TERM": "xterm"},
+    )
+    os.close(child_fd)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 30
+        while b"Project name" not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([main_fd], [], [], 0.5)
+            if ready:
+                try:
+                    seen += os.read(main_fd, 4096)
+                except OSError:  # the terminal closed: the process ended
+                    break
+    finally:
+        process.kill()
+        process.wait()
+        os.close(main_fd)
+    assert b"Project name" in seen, seen.decode(errors="replace")
+    assert not (tmp_path / "site").exists()  # interrupted before any answer
