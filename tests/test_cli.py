@@ -168,181 +168,124 @@ def test_force_writes_template_files_and_keeps_the_users_own(cli, tmp_path) -> N
 
 # --- bad input: one line, non-zero exit, nothing written ----------------------
 
+EXAMPLE = EXAMPLE_ANSWERS.read_text("utf-8")
 
-def refused(cli, tmp_path: Path, *args, phrases=(), command=("new", "hello")):
+# Each case: the command line (DEST is a folder that must not appear, EXAMPLE the
+# example answers file, FILE an answers file holding the text given, TMP an
+# existing folder), that text, and what the one line of error must say.
+REFUSALS = {
+    "unknown app": (
+        "new blog DEST -f flask --answers EXAMPLE", None,
+        ["unknown project 'blog'", "hello, website"],
+    ),
+    "unknown framework": (
+        "new hello DEST -f rails --answers EXAMPLE", None,
+        ["'rails' is not one of 'flask', 'django'"],
+    ),
+    "no framework": ("new hello DEST --answers EXAMPLE", None, ["--framework"]),
+    "missing answers file": (
+        "new hello DEST -f flask --answers TMP/nope.yml", None,
+        ["nope.yml", "not found"],
+    ),
+    "missing answers file (all)": (
+        "all DEST --answers TMP/nope.yml", None, ["nope.yml", "not found"],
+    ),
+    "answers file is a folder": (
+        "new hello DEST -f flask --answers TMP", None, ["is a folder"],
+    ),
+    "unparseable answers file": (
+        "new hello DEST -f flask --answers FILE", "author_name: x\nproject_name: a: b\n",
+        ["not valid YAML", "line 2"],
+    ),
+    "answers file is a list": (
+        "all DEST --answers FILE", "- a\n- b\n", ["must be a mapping", "not a list"],
+    ),
+    "answers file is text": (
+        "new hello DEST -f flask --answers FILE", "just text\n",
+        ["must be a mapping", "not a str"],
+    ),
+    "unknown key in the file": (
+        "new hello DEST -f flask --answers FILE", EXAMPLE + "colour: blue\n",
+        ["unknown answer 'colour'", "known answers are project_name"],
+    ),
+    "unknown key in --data": (
+        "new hello DEST -f flask --answers EXAMPLE -d colour=blue", None,
+        ["--data", "unknown answer 'colour'"],
+    ),
+    "framework in the file": (
+        "new hello DEST -f flask --answers FILE", EXAMPLE + "framework: flask\n",
+        ["'framework' is chosen by the command"],
+    ),
+    "--data without =": (
+        "new hello DEST -f flask --answers EXAMPLE -d project_name", None,
+        ["KEY=VALUE"],
+    ),
+    "a list as a value": (
+        "new hello DEST -f flask --answers FILE", "project_name: [a, b]\n",
+        ["'project_name' must be one value"],
+    ),
+    "null value": (
+        "new hello DEST -f flask --answers FILE", EXAMPLE + "author_name:\n",
+        ["'author_name' must not be empty"],
+    ),
+    "bad answer (all)": (
+        "all DEST --answers EXAMPLE -d project_slug=flask", None,
+        ["'project_slug' must not shadow"],
+    ),
+}  # fmt: skip
+
+
+def refused(cli, tmp_path: Path, line: str, text: str | None = None, phrases=()):
+    """Run a command line that must be refused; check nothing was written."""
     dest = tmp_path / "out" / "site"
-    if command[0] == "all":
-        result = cli("all", dest, *args)
-    else:
-        result = cli(*command, dest, *args)
+    if text is not None:
+        answers_file(tmp_path, text)
+    places = {
+        "DEST": str(dest),
+        "EXAMPLE": str(EXAMPLE_ANSWERS),
+        "FILE": str(tmp_path / "answers.yml"),
+        "TMP": str(tmp_path),
+    }
+    args = [places.get(arg, arg) for arg in line.split()]
+    args = [arg.replace("TMP/", f"{tmp_path}/") for arg in args]
+    result = cli(*args)
     assert_refused(result, *phrases)
     assert not (tmp_path / "out").exists(), "nothing may be written"
     return result
 
 
-def test_unknown_app(cli, tmp_path: Path) -> None:
-    refused(
-        cli,
-        tmp_path,
-        "-f",
-        "flask",
-        "--answers",
-        EXAMPLE_ANSWERS,
-        command=("new", "blog"),
-        phrases=("unknown project 'blog'", "hello, website"),
-    )
+@pytest.mark.parametrize("case", REFUSALS)
+def test_bad_input_is_refused(cli, tmp_path: Path, case: str) -> None:
+    refused(cli, tmp_path, *REFUSALS[case])
 
 
-def test_unknown_framework(cli, tmp_path: Path) -> None:
-    refused(
-        cli,
-        tmp_path,
-        "-f",
-        "rails",
-        "--answers",
-        EXAMPLE_ANSWERS,
-        phrases=("'rails' is not one of 'flask', 'django'",),
-    )
-
-
-def test_missing_framework(cli, tmp_path: Path) -> None:
-    refused(cli, tmp_path, "--answers", EXAMPLE_ANSWERS, phrases=("--framework",))
-
-
-@pytest.mark.parametrize("command", [("new", "hello"), ("all",)])
-def test_missing_answers_file(cli, tmp_path: Path, command) -> None:
-    args = ("-f", "flask") if command[0] == "new" else ()
-    refused(
-        cli,
-        tmp_path,
-        *args,
-        "--answers",
-        tmp_path / "nope.yml",
-        command=command,
-        phrases=("nope.yml", "not found"),
-    )
-
-
-def test_answers_file_is_a_folder(cli, tmp_path: Path) -> None:
-    refused(cli, tmp_path, "-f", "flask", "--answers", tmp_path, phrases=("folder",))
-
-
-def test_unparseable_answers_file(cli, tmp_path: Path) -> None:
-    path = answers_file(tmp_path, "project_name: [unclosed\nauthor_name: x\n")
-    refused(
-        cli,
-        tmp_path,
-        "-f",
-        "flask",
-        "--answers",
-        path,
-        phrases=("not valid YAML", "line"),
-    )
-
-
-@pytest.mark.parametrize("text", ["- a\n- b\n", "just text\n", "42\n"])
-def test_answers_file_that_is_not_a_mapping(cli, tmp_path: Path, text: str) -> None:
-    path = answers_file(tmp_path, text)
-    refused(
-        cli, tmp_path, "-f", "flask", "--answers", path, phrases=("must be a mapping",)
-    )
-
-
-def test_unknown_key_in_answers_file(cli, tmp_path: Path) -> None:
-    path = answers_file(tmp_path, EXAMPLE_ANSWERS.read_text() + "colour: blue\n")
-    refused(
-        cli,
-        tmp_path,
-        "-f",
-        "flask",
-        "--answers",
-        path,
-        phrases=("unknown answer 'colour'", "project_name"),
-    )
-
-
-def test_unknown_key_in_data(cli, tmp_path: Path) -> None:
-    refused(
-        cli,
-        tmp_path,
-        "-f",
-        "flask",
-        "--answers",
-        EXAMPLE_ANSWERS,
-        "-d",
-        "colour=blue",
-        phrases=("--data", "unknown answer 'colour'"),
-    )
-
-
-def test_framework_in_answers_file_is_refused(cli, tmp_path: Path) -> None:
-    path = answers_file(tmp_path, EXAMPLE_ANSWERS.read_text() + "framework: flask\n")
-    refused(cli, tmp_path, "-f", "flask", "--answers", path, phrases=("'framework'",))
-
-
-def test_data_without_equals(cli, tmp_path: Path) -> None:
-    refused(
-        cli,
-        tmp_path,
-        "-f",
-        "flask",
-        "--answers",
-        EXAMPLE_ANSWERS,
-        "-d",
-        "project_name",
-        phrases=("KEY=VALUE",),
-    )
-
-
-def test_list_value_is_refused(cli, tmp_path: Path) -> None:
-    path = answers_file(tmp_path, "project_name: [a, b]\n")
-    refused(
-        cli, tmp_path, "-f", "flask", "--answers", path, phrases=("must be one value",)
-    )
+def test_refusal_check_notices_a_written_destination(cli, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    with pytest.raises(AssertionError, match="nothing may be written"):
+        refused(cli, tmp_path, *REFUSALS["unknown app"])
 
 
 @pytest.mark.parametrize("key", [*REQUIRED, "description"])
 @pytest.mark.parametrize("value", ["", "   "])
 def test_empty_required_value(cli, tmp_path: Path, key: str, value: str) -> None:
-    refused(
-        cli,
-        tmp_path,
-        "-f",
-        "django",
-        "--answers",
-        EXAMPLE_ANSWERS,
-        "-d",
-        f"{key}={value}",
-        phrases=(f"'{key}'", "must not be empty"),
-    )
+    line = "new hello DEST -f django --answers FILE"
+    text = EXAMPLE + yaml.safe_dump({key: value})
+    refused(cli, tmp_path, line, text, [f"'{key}'", "must not be empty"])
 
 
-def test_null_value_in_file_is_empty(cli, tmp_path: Path) -> None:
-    path = answers_file(tmp_path, EXAMPLE_ANSWERS.read_text() + "author_name:\n")
-    refused(
-        cli,
-        tmp_path,
-        "-f",
-        "flask",
-        "--answers",
-        path,
-        phrases=("'author_name'", "must not be empty"),
-    )
+@pytest.mark.parametrize("key", REQUIRED)
+def test_empty_value_from_data(cli, tmp_path: Path, key: str) -> None:
+    line = f"new hello DEST -f flask --answers EXAMPLE -d {key}="
+    refused(cli, tmp_path, line, None, [f"'{key}'", "must not be empty"])
 
 
 @pytest.mark.parametrize("key", REQUIRED)
 def test_missing_required_answer_names_it(cli, tmp_path: Path, key: str) -> None:
-    given = [f"{k}=x@y.zz" for k in REQUIRED if k != key]
-    data = [arg for pair in given for arg in ("-d", pair)]
+    given = " ".join(f"-d {k}=x@y.zz" for k in REQUIRED if k != key)
     refused(
-        cli,
-        tmp_path,
-        "-f",
-        "flask",
-        "--defaults",
-        *data,
-        phrases=(f"missing answer '{key}'", f"--data {key}=VALUE"),
-    )
+        cli, tmp_path, f"new hello DEST -f flask --defaults {given}", None,
+        [f"missing answer '{key}'", f"--data {key}=VALUE"],
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -362,18 +305,8 @@ def test_missing_required_answer_names_it(cli, tmp_path: Path, key: str) -> None
     ],
 )
 def test_bad_slug(cli, tmp_path: Path, slug: str, rule: str) -> None:
-    refused(
-        cli,
-        tmp_path,
-        "-f",
-        "django",
-        "--answers",
-        EXAMPLE_ANSWERS,
-        "-d",
-        f"project_slug={slug}",
-        phrases=("'project_slug'", rule),
-        command=("new", "website"),
-    )
+    line = f"new website DEST -f django --answers EXAMPLE -d project_slug={slug}"
+    refused(cli, tmp_path, line, None, ["'project_slug'", rule])
 
 
 @pytest.mark.parametrize(
@@ -388,29 +321,9 @@ def test_bad_slug(cli, tmp_path: Path, slug: str, rule: str) -> None:
 )
 def test_bad_values(cli, tmp_path: Path, key: str, value: str, phrase: str) -> None:
     refused(
-        cli,
-        tmp_path,
-        "-f",
-        "flask",
-        "--answers",
-        EXAMPLE_ANSWERS,
-        "-d",
-        f"{key}={value}",
-        phrases=(f"'{key}'", phrase),
-    )
-
-
-def test_all_refuses_bad_answers_and_writes_nothing(cli, tmp_path: Path) -> None:
-    refused(
-        cli,
-        tmp_path,
-        "--answers",
-        EXAMPLE_ANSWERS,
-        "-d",
-        "project_slug=flask",
-        command=("all",),
-        phrases=("must not shadow",),
-    )
+        cli, tmp_path, "new hello DEST -f flask --answers FILE",
+        EXAMPLE + yaml.safe_dump({key: value}), [f"'{key}'", phrase],
+    )  # fmt: skip
 
 
 def test_all_into_an_existing_empty_folder_leaves_it_empty_on_error(
