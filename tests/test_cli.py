@@ -194,7 +194,7 @@ REFUSALS = {
         "new hello DEST -f flask --answers TMP", None, ["is a folder"],
     ),
     "unparseable answers file": (
-        "new hello DEST -f flask --answers FILE", "author_name: x\nproject_name: a: b\n",
+        "new hello DEST -f flask --answers FILE", "author_name: x\nproject_name: a: b",
         ["not valid YAML", "line 2"],
     ),
     "answers file is a list": (

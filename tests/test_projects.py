@@ -222,35 +222,29 @@ def test_hostile_text_is_escaped_in_the_html(
         assert "{{ 7 * 7 }}" in body and "49" not in body  # never evaluated
 
 
+def python(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python ARGS...` in the project folder, as its README would."""
+    return subprocess.run(
+        [sys.executable, *args], cwd=project, capture_output=True, text=True, timeout=60
+    )
+
+
 @pytest.mark.parametrize("name", ["flask-hello", "flask-website"])
 def test_flask_run_finds_the_app_with_no_flags(
     generated: dict[str, Path], name: str
 ) -> None:
-    routes = subprocess.run(
-        [sys.executable, "-m", "flask", "routes"],
-        cwd=generated[name],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    routes = python(generated[name], "-m", "flask", "routes")
     assert routes.returncode == 0, routes.stderr
     assert " /" in routes.stdout
 
 
 @pytest.mark.parametrize(
-    ("name", "command"),
-    [("django-hello", ["app.py"]), ("django-website", ["manage.py"])],
+    ("name", "script"), [("django-hello", "app.py"), ("django-website", "manage.py")]
 )
 def test_django_entry_point_passes_system_checks(
-    projects: dict[str, Path], name: str, command: list[str]
+    projects: dict[str, Path], name: str, script: str
 ) -> None:
-    check = subprocess.run(
-        [sys.executable, *command, "check"],
-        cwd=projects[name],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    check = python(projects[name], script, "check")
     assert check.returncode == 0, check.stderr
     assert "no issues" in check.stdout
 
@@ -258,13 +252,7 @@ def test_django_entry_point_passes_system_checks(
 @pytest.mark.parametrize("name", NAMES)
 def test_generated_code_is_ruff_clean(projects: dict[str, Path], name: str) -> None:
     for args in (["check"], ["format", "--check"]):
-        lint = subprocess.run(
-            [sys.executable, "-m", "ruff", *args, "."],
-            cwd=projects[name],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        lint = python(projects[name], "-m", "ruff", *args, ".")
         assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
