@@ -433,3 +433,21 @@ def test_in_a_terminal_copier_asks_for_missing_answers(tmp_path: Path) -> None:
         os.close(main_fd)
     assert b"Project name" in seen, seen.decode(errors="replace")
     assert not (tmp_path / "site").exists()  # interrupted before any answer
+
+
+def test_copier_settings_defaults_fill_in_answers(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = tmp_path / "settings.yml"
+    settings.write_text(
+        "defaults:\n  author_name: Grace Hopper\n  author_email: g@h.io\n"
+    )
+    monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))
+    dest = tmp_path / "site"
+    result = cli("new", "hello", dest, "-f", "flask", "-d", "project_name=Ship")
+    assert result.code == 0, result.err
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text("utf-8"))
+    assert (answers["author_name"], answers["author_email"]) == (
+        "Grace Hopper",
+        "g@h.io",
+    )
