@@ -78,3 +78,12 @@ def templates_root() -> Path:
         if (candidate / "copier.yml").is_file():
             return candidate
     raise ScaffoldError("scaffold's templates are missing; reinstall scaffold")
+
+
+def example_answers_file() -> Path:
+    """The bundled example answers (examples/answers.yml in the repository)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "examples", here.parent / "examples"):
+        if (candidate / "answers.yml").is_file():
+            return candidate / "answers.yml"
+    raise ScaffoldError("scaffold's example answers are missing; reinstall scaffold")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from . import __version__
 from .answers import collect_answers
-from .catalog import FRAMEWORKS, PROJECTS, find_project
+from .catalog import FRAMEWORKS, PROJECTS, example_answers_file, find_project
+from .checks import SERVERS
 from .errors import ScaffoldError
 from .generate import generate, generate_all, stdin_is_terminal
 
@@ -133,10 +137,148 @@ def all_projects(
         click.echo(f"Created {project.name:<15} {path}  (run: {project.run})")
 
 
+server_option = click.option(
+    "--server",
+    type=click.Choice(SERVERS),
+    default="gunicorn",
+    show_default=True,
+    help="gunicorn, as in production, or the framework's development server.",
+)
+isolated_option = click.option(
+    "--isolated",
+    is_flag=True,
+    help="Serve each project from a new virtual environment holding only the "
+    "dependencies it declares (uv if installed, else venv + pip).",
+)
+junit_option = click.option(
+    "--junitxml",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the results to FILE as JUnit XML, for CI.",
+)
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=30,
+    show_default=True,
+    help="Seconds each server has to answer its first request.",
+)
+
+
+def _check(
+    folders: Sequence[Path],
+    server: str,
+    isolated: bool,
+    junitxml: Path | None,
+    timeout: float,
+) -> int:
+    """Boot and check FOLDERS, print the report; 0 only if every check passed."""
+    from .harness import check_projects  # imported here: the harness is heavy
+    from .report import counts, format_report, write_junit
+
+    reports = check_projects(folders, server=server, isolated=isolated, timeout=timeout)
+    click.echo(format_report(reports))
+    if junitxml:
+        write_junit(reports, junitxml)
+        click.echo(f"JUnit XML written to {junitxml}")
+    return 1 if counts(reports)[1] else 0
+
+
+@cli.command("check")
+@click.argument(
+    "folders",
+    metavar="PROJECT_DIR...",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@server_option
+@isolated_option
+@junit_option
+@timeout_option
+def check(
+    folders: tuple[Path, ...],
+    server: str,
+    isolated: bool,
+    junitxml: Path | None,
+    timeout: float,
+) -> int:
+    """Boot each generated project under a real server and check its pages.
+
+    Every page the project's template declares must answer as declared, and
+    every same-site link, stylesheet, script and image on those pages must
+    answer below 400. Exit status 0 only if every check passed.
+
+    \b
+    Example:
+      scaffold check build/flask-website build/django-website --junitxml report.xml
+    """
+    return _check(folders, server, isolated, junitxml, timeout)
+
+
+@cli.command("smoke")
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(path_type=Path),
+    help="YAML file of shared answers [default: the bundled example answers].",
+)
+@data_option
+@click.option(
+    "--keep",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Generate into DIR (new or empty) and keep the projects.",
+)
+@server_option
+@isolated_option
+@junit_option
+@timeout_option
+def smoke(
+    answers_file: Path | None,
+    data: tuple[str, ...],
+    keep: Path | None,
+    server: str,
+    isolated: bool,
+    junitxml: Path | None,
+    timeout: float,
+) -> int:
+    """Generate every project and check them all: the CI smoke job.
+
+    \b
+    Example:
+      scaffold smoke --answers examples/answers.yml --junitxml smoke.xml
+    """
+    answers = collect_answers(answers_file or example_answers_file(), data)
+    with tempfile.TemporaryDirectory(prefix="scaffold-smoke-") as scratch:
+        dest = keep or Path(scratch) / "projects"
+        folders = generate_all(dest, answers, force=False, interactive=False)
+        click.echo(f"Generated {len(folders)} projects in {dest}\n")
+        return _check(folders, server, isolated, junitxml, timeout)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C, so the same cleanup runs for both."""
+
+    def interrupt(number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; every user error is one line on stderr and a non-zero exit."""
     try:
-        result = cli.main(args=argv, prog_name="scaffold", standalone_mode=False)
+        with _sigterm_as_interrupt():
+            result = cli.main(args=argv, prog_name="scaffold", standalone_mode=False)
     except click.UsageError as error:
         where = error.ctx.command_path if error.ctx else "scaffold"
         message = " ".join(error.format_message().split())  # always one line
@@ -149,7 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"scaffold: error: {error}", err=True)
         return 1
     except click.Abort:
-        click.echo("scaffold: interrupted; nothing was kept", err=True)
+        click.echo(
+            "scaffold: interrupted; nothing was kept and no server is left running",
+            err=True,
+        )
         return 130
     return result if isinstance(result, int) else 0
 

@@ -1,0 +1,167 @@
+"""The Python environment a project is served from: this one, or a fresh one.
+
+`--isolated` gives each project a new virtual environment holding only the
+dependencies its pyproject.toml declares (uv when available, else venv + pip),
+which proves that list is complete. By default the harness uses the current
+environment, which is faster, after checking it has those dependencies.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+# Settings a user may have exported for their own projects; the harness sets
+# what a project needs itself.
+_APP_VARIABLES = ("DJANGO_", "FLASK_")
+
+
+class EnvironmentFailed(Exception):
+    """The environment could not be made or lacks a dependency."""
+
+
+class Cancelled(Exception):
+    """The run was interrupted; stop what you are doing."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    """An interpreter and the process environment to run a project with."""
+
+    python: str
+    variables: dict[str, str]
+    description: str
+
+
+def base_variables() -> dict[str, str]:
+    """This process's environment without app settings, and no .pyc files."""
+    variables = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(_APP_VARIABLES)
+    }
+    variables["PYTHONDONTWRITEBYTECODE"] = "1"  # leave the project folder as it was
+    variables["PYTHONUNBUFFERED"] = "1"  # server logs reach the log file at once
+    return variables
+
+
+def missing_requirements(requirements: Iterable[str]) -> list[str]:
+    """The requirements the current environment does not satisfy."""
+    missing = []
+    for text in requirements:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            missing.append(text)
+            continue
+        if requirement.marker and not requirement.marker.evaluate():
+            continue
+        try:
+            version = importlib.metadata.version(requirement.name)
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(text)
+            continue
+        if not requirement.specifier.contains(version, prereleases=True):
+            missing.append(f"{text} (found {version})")
+    return missing
+
+
+def current_environment(requirements: Sequence[str]) -> Environment:
+    """This interpreter, once it is known to have every requirement."""
+    if missing := missing_requirements(requirements):
+        raise EnvironmentFailed(
+            f"this environment lacks {', '.join(missing)}: install them "
+            "(pip install 'scaffold[apps]'), or check with --isolated"
+        )
+    return Environment(sys.executable, base_variables(), "current environment")
+
+
+def run_command(
+    command: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    cancel: threading.Event | None = None,
+    timeout: float = 600,
+) -> str:
+    """Run a command to completion and return its output; stop it if cancelled."""
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(process.stdout or ()))
+    reader.start()
+    deadline = time.monotonic() + timeout
+    try:
+        while process.poll() is None:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled
+            if time.monotonic() > deadline:
+                raise EnvironmentFailed(f"{command[0]} took over {timeout:.0f} s")
+            time.sleep(0.05)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        reader.join()
+    text = "".join(output)
+    if process.returncode != 0:
+        tail = "\n".join(text.strip().splitlines()[-15:])
+        raise EnvironmentFailed(
+            f"{' '.join(command[:4])} ... exited with status {process.returncode}:\n"
+            f"{tail}"
+        )
+    return text
+
+
+def find_uv() -> str | None:
+    """The uv executable: next to this interpreter (pip install uv), or on PATH."""
+    beside = Path(sys.executable).parent / "uv"
+    return str(beside) if beside.is_file() else shutil.which("uv")
+
+
+def isolated_environment(
+    where: Path,
+    requirements: Sequence[str],
+    *,
+    cancel: threading.Event | None = None,
+    use_uv: bool = True,
+) -> Environment:
+    """A new virtual environment in ``where`` with only ``requirements``."""
+    variables = base_variables()
+    for leak in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CONDA_PREFIX"):
+        variables.pop(leak, None)
+    python = str(where / "bin" / "python")
+    uv = find_uv() if use_uv else None
+    if uv:
+        run_command(
+            [uv, "venv", "--quiet", "--python", sys.executable, str(where)],
+            env=variables,
+            cancel=cancel,
+        )
+        install = [uv, "pip", "install", "--quiet", "--python", python]
+        tool = "uv"
+    else:
+        run_command([sys.executable, "-m", "venv", str(where)], cancel=cancel)
+        install = [python, "-m", "pip", "install", "--quiet"]
+        tool = "venv + pip"
+    run_command([*install, *requirements], env=variables, cancel=cancel)
+    variables["VIRTUAL_ENV"] = str(where)
+    variables["PATH"] = f"{where / 'bin'}{os.pathsep}{variables.get('PATH', '')}"
+    return Environment(python, variables, f"isolated environment ({tool})")

@@ -1,0 +1,95 @@
+"""The harness's results as a text table and as a JUnit XML file."""
+
+from __future__ import annotations
+
+import textwrap
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from pathlib import Path
+
+from .harness import Outcome, ProjectReport
+
+
+def counts(reports: Sequence[ProjectReport]) -> tuple[int, int]:
+    """(passed, failed) checks over every project."""
+    outcomes = [outcome for report in reports for outcome in report.outcomes]
+    failed = sum(not outcome.ok for outcome in outcomes)
+    return len(outcomes) - failed, failed
+
+
+def _row(outcome: Outcome, width: int) -> str:
+    result = "ok" if outcome.ok else "FAIL"
+    status = "-" if outcome.status is None else str(outcome.status)
+    ms = f"{outcome.seconds * 1000:.0f} ms"
+    line = f"  {result:<4}  {outcome.check:<{width}}  {status:>6}  {ms:>8}"
+    return f"{line}  {outcome.source}".rstrip()
+
+
+def format_report(reports: Sequence[ProjectReport]) -> str:
+    """A table per project and page, failures in detail, then the summary line."""
+    lines: list[str] = []
+    for report in reports:
+        where = "not started"
+        if report.url:
+            where = f"{report.url} (ready in {report.boot_seconds:.2f} s)"
+        lines.append(f"{report.name}: {report.server}, {report.environment}, {where}")
+        width = max(len(outcome.check) for outcome in report.outcomes)
+        lines += [_row(outcome, max(width, 5)) for outcome in report.outcomes]
+        lines.append("")
+    failing = [report for report in reports if not report.ok]
+    if failing:
+        lines.append("Failures")
+        lines.append("")
+    for report in failing:
+        for outcome in report.outcomes:
+            if not outcome.ok:
+                what = outcome.url or outcome.check
+                source = f" ({outcome.source})" if outcome.source else ""
+                lines.append(f"{report.name}: {what}{source}")
+                lines += [f"  {problem}" for problem in outcome.problems]
+        if report.log:
+            lines.append(f"  server log of {report.name} (last lines):")
+            lines.append(textwrap.indent(report.log, "    | "))
+        lines.append("")
+    passed, failed = counts(reports)
+    lines.append(f"{passed} passed, {failed} failed")
+    return "\n".join(lines)
+
+
+def write_junit(reports: Sequence[ProjectReport], path: Path) -> None:
+    """One <testsuite> per project, one <testcase> per check."""
+    passed, failed = counts(reports)
+    root = ET.Element(
+        "testsuites", name="scaffold", tests=str(passed + failed), failures=str(failed)
+    )
+    for report in reports:
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=report.name,
+            tests=str(len(report.outcomes)),
+            failures=str(sum(not outcome.ok for outcome in report.outcomes)),
+            errors="0",
+            time=f"{sum(o.seconds for o in report.outcomes):.3f}",
+        )
+        for outcome in report.outcomes:
+            name = outcome.check + (f" ({outcome.source})" if outcome.source else "")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"scaffold.{report.name}.{report.server}",
+                name=name,
+                time=f"{outcome.seconds:.3f}",
+            )
+            if not outcome.ok:
+                failure = ET.SubElement(
+                    case, "failure", message="; ".join(outcome.problems)
+                )
+                failure.text = "\n".join(
+                    [outcome.url, *outcome.problems, "", "server log:", report.log]
+                )
+        if report.log:
+            ET.SubElement(suite, "system-out").text = report.log
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.indent(root)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
