@@ -52,10 +52,11 @@ class Plan:
     servers: dict[str, ServerCommand]
     pages: tuple[PageCheck, ...]
     dependencies: tuple[str, ...]  # the project's own pyproject.toml
+    label: str = ""  # how reports name it; the folder's name if empty
 
     @property
     def name(self) -> str:
-        return self.folder.name
+        return self.label or self.folder.name
 
 
 def _read_answers(folder: Path) -> dict[str, Any]:

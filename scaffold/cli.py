@@ -173,13 +173,14 @@ def _check(
 ) -> int:
     """Boot and check FOLDERS, print the report; 0 only if every check passed."""
     from .harness import check_projects  # imported here: the harness is heavy
-    from .report import counts, format_report, write_junit
+    from .report import counts, format_report, summary, write_junit
 
     reports = check_projects(folders, server=server, isolated=isolated, timeout=timeout)
     click.echo(format_report(reports))
     if junitxml:
         write_junit(reports, junitxml)
         click.echo(f"JUnit XML written to {junitxml}")
+    click.echo(summary(reports))
     return 1 if counts(reports)[1] else 0
 
 

@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
@@ -130,7 +130,7 @@ def _problems(page: PageCheck, response: requests.Response) -> list[str]:
         problems.append(
             f"expected Content-Type {page.content_type}, got {content_type or 'none'}"
         )
-    if page.text:
+    if page.text and not problems:  # a wrong page shows the wrong text anyway
         is_html = content_type.startswith("text/html")
         shown = _PageParser(response.text).text if is_html else response.text
         for text in page.text:
@@ -224,8 +224,10 @@ def _check_one(
     except (EnvironmentFailed, ServerFailed, ScaffoldError) as failure:
         boot.seconds = time.perf_counter() - started
         boot.problems.append(str(failure).splitlines()[0])
-        detail = "\n".join(str(failure).splitlines()[1:])
-        report.log = getattr(failure, "log", "") or detail
+        if isinstance(failure, ServerFailed):
+            report.log = failure.log or "(the server wrote nothing)"
+        else:  # e.g. the installer's output
+            report.log = "\n".join(str(failure).splitlines()[1:])
         report.outcomes.append(boot)
         return report
     report.url, report.boot_seconds = running.url, running.seconds
@@ -245,6 +247,9 @@ def check_projects(
 ) -> list[ProjectReport]:
     """Boot and check every project; one report per project, in order."""
     plans = [load_plan(folder) for folder in folders]
+    if len({plan.name for plan in plans}) < len(plans):
+        # Two folders with the same name: call each by the path given.
+        plans = [replace(p, label=str(f)) for p, f in zip(plans, folders, strict=True)]
     workdir = Path(tempfile.mkdtemp(prefix="scaffold-check-"))
     servers = Servers(timeout=timeout)
     pool = ThreadPoolExecutor(max_workers=max(1, len(plans)))

@@ -25,11 +25,17 @@ def _row(outcome: Outcome, width: int) -> str:
     return f"{line}  {outcome.source}".rstrip()
 
 
+def summary(reports: Sequence[ProjectReport]) -> str:
+    """The last line of a report: `N passed, M failed`."""
+    passed, failed = counts(reports)
+    return f"{passed} passed, {failed} failed"
+
+
 def format_report(reports: Sequence[ProjectReport]) -> str:
-    """A table per project and page, failures in detail, then the summary line."""
+    """A table per project and page, then the failures in detail."""
     lines: list[str] = []
     for report in reports:
-        where = "not started"
+        where = "not ready"
         if report.url:
             where = f"{report.url} (ready in {report.boot_seconds:.2f} s)"
         lines.append(f"{report.name}: {report.server}, {report.environment}, {where}")
@@ -51,8 +57,6 @@ def format_report(reports: Sequence[ProjectReport]) -> str:
             lines.append(f"  server log of {report.name} (last lines):")
             lines.append(textwrap.indent(report.log, "    | "))
         lines.append("")
-    passed, failed = counts(reports)
-    lines.append(f"{passed} passed, {failed} failed")
     return "\n".join(lines)
 
 

@@ -17,6 +17,8 @@ from scaffold.catalog import PROJECTS
 from scaffold.cli import main
 from scaffold.generate import generate_all
 
+pytest_plugins = ["pytester"]  # to run the scaffold_server fixture in a test run
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_ANSWERS = REPO / "examples" / "answers.yml"
 PROBE = Path(__file__).resolve().parent / "probe.py"

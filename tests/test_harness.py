@@ -1,0 +1,333 @@
+"""The harness boots generated projects, checks them, and catches broken ones.
+
+Every broken case edits a freshly generated project the way a mistake would,
+then runs `scaffold check` on it: it must fail with the right message, show the
+server's log, write a JUnit failure, and leave no process behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+import pytest
+
+from scaffold.catalog import PROJECTS
+from scaffold.environments import isolated_environment
+from scaffold.generate import generate, generate_all
+
+from .conftest import HOSTILE
+
+NAMES = [p.name for p in PROJECTS]
+
+
+def make(where: Path, name: str, answers: dict[str, str]) -> Path:
+    """Generate one project, by its `scaffold all` name, into where/name."""
+    project = next(p for p in PROJECTS if p.name == name)
+    return generate(project, where / name, answers)
+
+
+def processes_under(folder: Path) -> list[psutil.Process]:
+    """Live processes whose working folder is inside ``folder``."""
+    found = []
+    for process in psutil.process_iter(["cwd", "status"]):
+        if process.pid == os.getpid():
+            continue
+        cwd, status = process.info["cwd"], process.info["status"]
+        if cwd and status != psutil.STATUS_ZOMBIE and Path(cwd).is_relative_to(folder):
+            found.append(process)
+    return found
+
+
+def assert_nothing_left(folder: Path) -> None:
+    """No server from `folder` runs, and this process has no children left."""
+    children = [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if child.status() != psutil.STATUS_ZOMBIE
+    ]
+    assert children == [], children
+    assert processes_under(folder) == []
+
+
+def junit_failures(path: Path) -> dict[str, str]:
+    """testcase name -> failure message, for the failed cases of a JUnit file."""
+    root = ET.parse(path).getroot()
+    return {
+        case.get("name"): case.find("failure").get("message")
+        for case in root.iter("testcase")
+        if case.find("failure") is not None
+    }
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "dev"])
+def test_smoke_checks_every_project(cli, tmp_path: Path, server: str) -> None:
+    junit = tmp_path / "reports" / "smoke.xml"
+    kept = tmp_path / "projects"
+    result = cli("smoke", "--server", server, "--junitxml", junit, "--keep", kept)
+    assert result.code == 0, result.out + result.err
+    for name in NAMES:
+        assert f"{name}: {server}, current environment, http://127.0.0.1:" in result.out
+    assert "  ok    GET /about/ " in result.out
+    assert "FAIL" not in result.out
+    summary = result.out.strip().splitlines()[-1]
+    passed = int(summary.split()[0])
+    assert summary == f"{passed} passed, 0 failed"
+    root = ET.parse(junit).getroot()
+    assert root.get("tests") == str(passed) and root.get("failures") == "0"
+    assert sorted(s.get("name") for s in root.iter("testsuite")) == sorted(NAMES)
+    assert sorted(p.name for p in kept.iterdir()) == sorted(NAMES)
+    assert_nothing_left(kept)
+
+
+def test_expected_texts_follow_hostile_answers(cli, tmp_path: Path) -> None:
+    # The declared texts are rendered from the answers; the pages escape them.
+    folders = generate_all(tmp_path / "projects", HOSTILE)
+    result = cli("check", *folders)
+    assert result.code == 0, result.out
+    assert "0 failed" in result.out
+
+
+def test_same_folder_names_are_told_apart(cli, tmp_path: Path, example_answers):
+    first = make(tmp_path / "a", "flask-hello", example_answers)
+    second = make(tmp_path / "b", "flask-hello", example_answers)
+    result = cli("check", first, second)
+    assert result.code == 0, result.out
+    assert f"{first}: gunicorn" in result.out
+    assert f"{second}: gunicorn" in result.out
+
+
+def edit(path: str, old: str, new: str) -> Callable[[Path], None]:
+    """An edit that replaces text in one file of the project."""
+
+    def apply(folder: Path) -> None:
+        target = folder / path
+        text = target.read_text("utf-8")
+        assert old in text, f"{old!r} not in {target}"
+        target.write_text(text.replace(old, new, 1), "utf-8")
+
+    return apply
+
+
+def delete(path: str) -> Callable[[Path], None]:
+    return lambda folder: (folder / path).unlink()
+
+
+RAISE = 'raise RuntimeError("boom")'
+HANG = "import time\n\ntime.sleep(600)  # never gets to serve\n"
+
+# case: (project, the mistake, extra options, what the report must say)
+BROKEN = {
+    "a view raises (500)": (
+        "flask-website",
+        edit("app.py", 'return render_template("home.html")', RAISE),
+        [],
+        ["FAIL  GET / ", "expected status 200, got 500", "RuntimeError: boom"],
+    ),
+    "a view raises (500), django": (
+        "django-website", edit("pages/views.py", "return render(", RAISE + "\n    ("),
+        [], ["FAIL  GET / ", "expected status 200, got 500", "RuntimeError: boom"],
+    ),
+    "a page is dropped (404), flask": (
+        "flask-hello", edit("app.py", '@app.route("/")', '@app.route("/hi/")'), [],
+        ["FAIL  GET / ", "expected status 200, got 404"],
+    ),
+    "a page is dropped (404), django": (
+        "django-hello", edit("app.py", 'path("", ', 'path("hi/", '),
+        [], ["FAIL  GET / ", "expected status 200, got 404"],
+    ),
+    "a link to a missing page": (
+        "flask-website",
+        edit("templates/about.html", "<p><a", '<p><a href="/missing-page/">More</a><a'),
+        [],
+        ["GET /missing-page/", "linked from /about/", "expected status < 400, got 404"],
+    ),
+    "a missing stylesheet": (
+        "django-website", delete("static/css/style.css"), [],
+        ["FAIL  GET /static/css/style.css", "expected status 200, got 404"],
+    ),
+    "a missing image, found on the page": (
+        "django-website",
+        edit("templates/base.html", "<main>", '<main><img src="/static/logo.png">'),
+        [],
+        ["GET /static/logo.png", "linked from /", "expected status < 400, got 404"],
+    ),
+    "a text from the answers is gone": (
+        "flask-website", edit("templates/about.html", "{{ site.author }}", "someone"),
+        [], ["FAIL  GET /about/", "expected the page to show 'Ada Lovelace'"],
+    ),
+    "the server exits at start": (
+        "flask-hello", edit("app.py", "from flask", "import no_such_module\nfrom f"),
+        [], ["FAIL  start gunicorn", "server exited with status",
+             "No module named 'no_such_module'"],
+    ),
+    "the dev server exits at start": (
+        "django-hello", edit("app.py", "import os", "import no_such_module\nimport os"),
+        ["--server", "dev"], ["FAIL  start dev", "server exited with status 1",
+                              "No module named 'no_such_module'"],
+    ),
+    "the server never listens": (
+        "flask-hello", edit("app.py", "from flask", HANG + "from flask"),
+        ["--server", "dev", "--timeout", "3"],
+        ["FAIL  start dev", "no HTTP answer within 3 s"],
+    ),
+    # gunicorn opens the port, then loads the app in its worker: hang there.
+    "gunicorn listens but the app never answers": (
+        "flask-hello", edit("app.py", "from flask", HANG + "from flask"),
+        ["--timeout", "3"],
+        ["FAIL  start gunicorn", "no HTTP answer within 3 s", "Booting worker"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BROKEN)
+def test_harness_catches(cli, tmp_path: Path, example_answers, case: str) -> None:
+    name, mistake, options, phrases = BROKEN[case]
+    folder = make(tmp_path, name, example_answers)
+    mistake(folder)
+    junit = tmp_path / "report.xml"
+    started = time.monotonic()
+    result = cli("check", folder, *options, "--junitxml", junit)
+    assert result.code == 1, result.out
+    for phrase in phrases:
+        assert phrase in result.out, result.out
+    assert result.out.rstrip().endswith(" failed") and " 0 failed" not in result.out
+    assert f"server log of {name}" in result.out
+    assert junit_failures(junit), "the JUnit file records the failure"
+    assert time.monotonic() - started < 30, "failures are reported fast"
+    assert_nothing_left(folder)
+
+
+def test_every_broken_case_passes_unbroken(cli, tmp_path: Path, example_answers):
+    """The broken cases fail because of their mistake, not their setup."""
+    names = {name for name, *_ in BROKEN.values()}
+    folders = [make(tmp_path, name, example_answers) for name in names]
+    assert cli("check", *folders).code == 0
+    assert cli("check", *folders, "--server", "dev").code == 0
+
+
+def test_a_project_missing_a_dependency_fails_isolated(cli, tmp_path, example_answers):
+    folder = make(tmp_path, "django-website", example_answers)
+    edit("pyproject.toml", '"whitenoise', '# "whitenoise')(folder)
+    result = cli("check", folder, "--isolated")
+    assert result.code == 1
+    assert "isolated environment" in result.out
+    assert "No module named 'whitenoise'" in result.out
+    assert_nothing_left(folder)
+
+
+def test_isolated_environments_serve_every_project(cli, tmp_path, example_answers):
+    folders = generate_all(tmp_path / "projects", example_answers)
+    result = cli("check", *folders, "--isolated")
+    assert result.code == 0, result.out
+    assert result.out.count("isolated environment (uv)") == len(NAMES)
+
+
+def test_this_environment_must_have_the_dependencies(cli, tmp_path, example_answers):
+    folder = make(tmp_path, "flask-hello", example_answers)
+    edit("pyproject.toml", '    "flask', '    "no-such-dist>=1",\n    "flask')(folder)
+    result = cli("check", folder)
+    assert result.code == 1
+    assert "this environment lacks no-such-dist>=1" in result.out
+    assert "--isolated" in result.out
+
+
+@pytest.mark.slow
+def test_without_uv_isolated_uses_venv_and_pip(tmp_path: Path) -> None:
+    environment = isolated_environment(tmp_path / "env", ["flask>=3,<4"], use_uv=False)
+    assert environment.description == "isolated environment (venv + pip)"
+    python = [environment.python, "-c"]
+    run = dict(env=environment.variables, capture_output=True)
+    assert subprocess.run([*python, "import flask"], **run).returncode == 0
+    assert subprocess.run([*python, "import django"], **run).returncode != 0
+
+
+def scaffold_process(*args: str | Path, tmp: Path) -> subprocess.Popen[str]:
+    """`scaffold ARGS` in a child process whose temporary files go to ``tmp``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "scaffold", *map(str, args)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp)},
+    )
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=str)
+def test_interrupted_smoke_leaves_nothing_running(tmp_path: Path, sig: int) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    kept = tmp_path / "projects"
+    smoke = scaffold_process("smoke", "--keep", kept, tmp=scratch)
+    deadline = time.monotonic() + 60
+    while not processes_under(kept):  # wait until a server is starting
+        assert smoke.poll() is None, smoke.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    smoke.send_signal(sig)
+    out, err = smoke.communicate(timeout=60)
+    assert smoke.returncode == 130, out + err
+    assert "interrupted" in err and "Traceback" not in err
+    assert processes_under(kept) == []
+    assert list(scratch.iterdir()) == [], "its temporary files are removed"
+
+
+def test_two_runs_at_once_never_collide(tmp_path: Path, example_answers) -> None:
+    folders = generate_all(tmp_path / "projects", example_answers)
+    runs = [scaffold_process("check", *folders, tmp=tmp_path) for _ in range(2)]
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, out + err
+    assert processes_under(tmp_path) == []
+
+
+def test_pytest_plugin_serves_generated_projects(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_website(scaffold_server):
+            url = scaffold_server("website", "flask", {"project_name": "Plug <In>"})
+            page = requests.get(url + "/about/")
+            assert page.status_code == 200
+            assert "Plug &lt;In&gt;" in page.text
+
+        def test_hello_on_the_dev_server(scaffold_server):
+            url = scaffold_server("hello", "django", server="dev")
+            assert "Hello, World!" in requests.get(url + "/").text
+        """
+    )
+    # Two xdist workers boot servers at the same time.
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    assert processes_under(pytester.path) == []
+
+
+def test_pytest_plugin_reports_a_server_that_fails(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_hello(scaffold_server, tmp_path, monkeypatch):
+            # A gunicorn that cannot start shadows the real one.
+            fake = tmp_path / "gunicorn"
+            fake.mkdir()
+            (fake / "__init__.py").write_text("")
+            (fake / "__main__.py").write_text("raise SystemExit('broken on purpose')")
+            monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+            scaffold_server("hello", "flask")
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*flask-hello: server exited with status 1 before answering*",
+         "*broken on purpose*"]
+    )  # fmt: skip
+    assert processes_under(pytester.path) == []
