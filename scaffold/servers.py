@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import shutil
 import signal
+import subprocess
 import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace, TracebackType
@@ -126,7 +127,7 @@ class Servers:
             terminate_on_interrupt = True
 
             def startup_check(self) -> bool:
-                return harness._answers(name, found)
+                return harness._ready(name, found)
 
         Starter.env = env  # xprocess uses it as the whole environment
         started = time.monotonic()
@@ -146,7 +147,7 @@ class Servers:
             raise
         return Server(name, found["url"], Path(str(log)), time.monotonic() - started)
 
-    def _answers(self, name: str, found: dict[str, str]) -> bool:
+    def _ready(self, name: str, found: dict[str, str]) -> bool:
         """Readiness: the process lives, listens, and answers an HTTP request."""
         if self.cancel.is_set():
             raise Cancelled
@@ -182,7 +183,8 @@ class Servers:
                 self.stop(name)
             for resource in self._xprocess.resources:
                 if resource.popen is not None:
-                    resource.popen.wait(timeout=10)  # reap: leave no zombie
+                    with suppress(subprocess.TimeoutExpired):
+                        resource.popen.wait(timeout=10)  # reap: leave no zombie
                 resource.release()  # close xprocess's log file handles
             shutil.rmtree(self._state, ignore_errors=True)
 
