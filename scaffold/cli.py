@@ -155,6 +155,12 @@ junit_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the results to FILE as JUnit XML, for CI.",
 )
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="How many projects to boot and check at once [default: all].",
+)
 timeout_option = click.option(
     "--timeout",
     type=click.FloatRange(min=1),
@@ -170,12 +176,15 @@ def _check(
     isolated: bool,
     junitxml: Path | None,
     timeout: float,
+    jobs: int | None,
 ) -> int:
     """Boot and check FOLDERS, print the report; 0 only if every check passed."""
     from .harness import check_projects  # imported here: the harness is heavy
     from .report import counts, format_report, summary, write_junit
 
-    reports = check_projects(folders, server=server, isolated=isolated, timeout=timeout)
+    reports = check_projects(
+        folders, server=server, isolated=isolated, timeout=timeout, jobs=jobs
+    )
     click.echo(format_report(reports))
     if junitxml:
         write_junit(reports, junitxml)
@@ -196,12 +205,14 @@ def _check(
 @isolated_option
 @junit_option
 @timeout_option
+@jobs_option
 def check(
     folders: tuple[Path, ...],
     server: str,
     isolated: bool,
     junitxml: Path | None,
     timeout: float,
+    jobs: int | None,
 ) -> int:
     """Boot each generated project under a real server and check its pages.
 
@@ -213,7 +224,7 @@ def check(
     Example:
       scaffold check build/flask-website build/django-website --junitxml report.xml
     """
-    return _check(folders, server, isolated, junitxml, timeout)
+    return _check(folders, server, isolated, junitxml, timeout, jobs)
 
 
 @cli.command("smoke")
@@ -234,6 +245,7 @@ def check(
 @isolated_option
 @junit_option
 @timeout_option
+@jobs_option
 def smoke(
     answers_file: Path | None,
     data: tuple[str, ...],
@@ -242,6 +254,7 @@ def smoke(
     isolated: bool,
     junitxml: Path | None,
     timeout: float,
+    jobs: int | None,
 ) -> int:
     """Generate every project and check them all: the CI smoke job.
 
@@ -254,7 +267,7 @@ def smoke(
         dest = keep or Path(scratch) / "projects"
         folders = generate_all(dest, answers, force=False, interactive=False)
         click.echo(f"Generated {len(folders)} projects in {dest}\n")
-        return _check(folders, server, isolated, junitxml, timeout)
+        return _check(folders, server, isolated, junitxml, timeout, jobs)
 
 
 @contextmanager

@@ -244,15 +244,19 @@ def check_projects(
     server: str = "gunicorn",
     isolated: bool = False,
     timeout: float = 30.0,
+    jobs: int | None = None,
 ) -> list[ProjectReport]:
-    """Boot and check every project; one report per project, in order."""
+    """Boot and check every project; one report per project, in order.
+
+    ``jobs`` projects are checked at a time; all at once by default.
+    """
     plans = [load_plan(folder) for folder in folders]
     if len({plan.name for plan in plans}) < len(plans):
         # Two folders with the same name: call each by the path given.
         plans = [replace(p, label=str(f)) for p, f in zip(plans, folders, strict=True)]
     workdir = Path(tempfile.mkdtemp(prefix="scaffold-check-"))
     servers = Servers(timeout=timeout)
-    pool = ThreadPoolExecutor(max_workers=max(1, len(plans)))
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs or len(plans)))
     try:
         futures = [
             pool.submit(_check_one, plan, servers, server, isolated, workdir)
