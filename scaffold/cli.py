@@ -306,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except click.Abort:
         click.echo(
-            "scaffold: interrupted; nothing was kept and no server is left running",
+            "scaffold: interrupted; no half-written project or running server is left",
             err=True,
         )
         return 130

@@ -108,7 +108,7 @@ class _PageParser(HTMLParser):
             self._text.append(data)
 
 
-def _same_site_urls(base: str, page_url: str, html: str) -> list[str]:
+def same_site_urls(base: str, page_url: str, html: str) -> list[str]:
     """Absolute same-site URLs found on a page, without fragments."""
     origin = urlsplit(base).netloc
     found = []
@@ -171,7 +171,7 @@ def check_pages(plan: Plan, base_url: str) -> list[Outcome]:
             if response is not None:
                 outcome.problems += _problems(page, response)
                 if response.headers.get("Content-Type", "").startswith("text/html"):
-                    for url in _same_site_urls(base_url, outcome.url, response.text):
+                    for url in same_site_urls(base_url, outcome.url, response.text):
                         links.setdefault(url, page.path)
             outcomes.append(outcome)
         declared = {base_url + page.path for page in plan.pages}

@@ -22,6 +22,7 @@ import pytest
 from scaffold.catalog import PROJECTS
 from scaffold.environments import isolated_environment
 from scaffold.generate import generate, generate_all
+from scaffold.harness import same_site_urls
 
 from .conftest import HOSTILE
 
@@ -93,6 +94,38 @@ def test_expected_texts_follow_hostile_answers(cli, tmp_path: Path) -> None:
     result = cli("check", *folders)
     assert result.code == 0, result.out
     assert "0 failed" in result.out
+
+
+def snapshot(folder: Path) -> dict[str, float]:
+    return {str(p): p.stat().st_mtime for p in folder.rglob("*")}
+
+
+def test_checking_leaves_the_project_as_it_was(cli, tmp_path, example_answers):
+    folders = generate_all(tmp_path / "projects", example_answers)
+    before = snapshot(tmp_path)
+    assert cli("check", *folders).code == 0
+    assert snapshot(tmp_path) == before  # no __pycache__, logs or databases
+
+
+def test_only_same_site_links_and_assets_are_followed() -> None:
+    html = """
+        <link rel="stylesheet" href="css/site.css">
+        <link rel="preconnect" href="https://fonts.example.com">
+        <script src="/js/app.js"></script>
+        <img src="//127.0.0.1:8000/logo.png"> <img src="http://127.0.0.1:9/other.png">
+        <a href="../up/#top">up</a> <a href="#here">here</a> <a href="?page=2">next</a>
+        <a href="mailto:ada@example.com">mail</a> <a href="javascript:void(0)">js</a>
+        <a href="https://example.com/">away</a>
+    """
+    found = same_site_urls("http://127.0.0.1:8000", "http://127.0.0.1:8000/a/b/", html)
+    assert found == [
+        "http://127.0.0.1:8000/a/b/css/site.css",
+        "http://127.0.0.1:8000/js/app.js",
+        "http://127.0.0.1:8000/logo.png",
+        "http://127.0.0.1:8000/a/up/",
+        "http://127.0.0.1:8000/a/b/",
+        "http://127.0.0.1:8000/a/b/?page=2",
+    ]
 
 
 def test_same_folder_names_are_told_apart(cli, tmp_path: Path, example_answers):
