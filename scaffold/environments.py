@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -137,13 +138,15 @@ def find_uv() -> str | None:
 
 
 def isolated_environment(
-    where: Path,
+    parent: Path,
     requirements: Sequence[str],
     *,
     cancel: threading.Event | None = None,
     use_uv: bool = True,
 ) -> Environment:
-    """A new virtual environment in ``where`` with only ``requirements``."""
+    """A new virtual environment, in a new folder under ``parent``, holding
+    only ``requirements``."""
+    where = Path(tempfile.mkdtemp(prefix="venv-", dir=parent))
     variables = base_variables()
     for leak in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CONDA_PREFIX"):
         variables.pop(leak, None)

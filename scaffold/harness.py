@@ -207,15 +207,15 @@ def _check_one(
     isolated: bool,
     workdir: Path,
 ) -> ProjectReport:
+    """Prepare an environment, start the server, check the pages, stop it."""
     report = ProjectReport(plan.name, plan.folder, server)
+    report.environment = "isolated environment" if isolated else "current environment"
     boot = Outcome(f"start {server}")
     started = time.perf_counter()
     try:
         if isolated:
             environment = isolated_environment(
-                workdir / f"env-{plan.name}-{id(plan)}",
-                plan.dependencies,
-                cancel=servers.cancel,
+                workdir, plan.dependencies, cancel=servers.cancel
             )
         else:
             environment = current_environment(plan.dependencies)
@@ -254,7 +254,7 @@ def check_projects(
     if len({plan.name for plan in plans}) < len(plans):
         # Two folders with the same name: call each by the path given.
         plans = [replace(p, label=str(f)) for p, f in zip(plans, folders, strict=True)]
-    workdir = Path(tempfile.mkdtemp(prefix="scaffold-check-"))
+    workdir = Path(tempfile.mkdtemp(prefix="scaffold-envs-"))
     servers = Servers(timeout=timeout)
     pool = ThreadPoolExecutor(max_workers=max(1, jobs or len(plans)))
     try:

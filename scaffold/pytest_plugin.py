@@ -69,7 +69,7 @@ def scaffold_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartS
             try:
                 if isolated:
                     environment = isolated_environment(
-                        where / "venv", plan.dependencies, cancel=servers.cancel
+                        where, plan.dependencies, cancel=servers.cancel
                     )
                 else:
                     environment = current_environment(plan.dependencies)

@@ -274,7 +274,7 @@ def test_this_environment_must_have_the_dependencies(cli, tmp_path, example_answ
 
 @pytest.mark.slow
 def test_without_uv_isolated_uses_venv_and_pip(tmp_path: Path) -> None:
-    environment = isolated_environment(tmp_path / "env", ["flask>=3,<4"], use_uv=False)
+    environment = isolated_environment(tmp_path, ["flask>=3,<4"], use_uv=False)
     assert environment.description == "isolated environment (venv + pip)"
     python = [environment.python, "-c"]
     run = dict(env=environment.variables, capture_output=True)
