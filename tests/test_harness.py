@@ -38,22 +38,33 @@ def make(where: Path, name: str, answers: dict[str, str]) -> Path:
 def processes_under(folder: Path) -> list[psutil.Process]:
     """Live processes whose working folder is inside ``folder``."""
     found = []
-    for process in psutil.process_iter(["cwd", "status"]):
-        if process.pid == os.getpid():
-            continue
+    for process in psutil.process_iter(["cwd", "status", "cmdline"]):
         cwd, status = process.info["cwd"], process.info["status"]
-        if cwd and status != psutil.STATUS_ZOMBIE and Path(cwd).is_relative_to(folder):
+        if process.pid == os.getpid() or not cwd or status == psutil.STATUS_ZOMBIE:
+            continue
+        if Path(cwd).is_relative_to(folder):
             found.append(process)
     return found
 
 
+def servers_under(folder: Path) -> list[psutil.Process]:
+    return [
+        process
+        for process in processes_under(folder)
+        if "gunicorn" in " ".join(process.info["cmdline"] or ())
+    ]
+
+
+def alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def assert_nothing_left(folder: Path) -> None:
     """No server from `folder` runs, and this process has no children left."""
-    children = [
-        child
-        for child in psutil.Process().children(recursive=True)
-        if child.status() != psutil.STATUS_ZOMBIE
-    ]
+    children = [c for c in psutil.Process().children(recursive=True) if alive(c)]
     assert children == [], children
     assert processes_under(folder) == []
 
@@ -301,13 +312,14 @@ def test_interrupted_smoke_leaves_nothing_running(tmp_path: Path, sig: int) -> N
     kept = tmp_path / "projects"
     smoke = scaffold_process("smoke", "--keep", kept, tmp=scratch)
     deadline = time.monotonic() + 60
-    while not processes_under(kept):  # wait until a server is starting
+    while not servers_under(kept):  # wait until the servers are starting
         assert smoke.poll() is None, smoke.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.01)
     smoke.send_signal(sig)
     out, err = smoke.communicate(timeout=60)
     assert smoke.returncode == 130, out + err
+    assert " passed, " not in out, "interrupted before the end"
     assert "interrupted" in err and "Traceback" not in err
     assert processes_under(kept) == []
     assert list(scratch.iterdir()) == [], "its temporary files are removed"
