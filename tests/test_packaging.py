@@ -55,6 +55,16 @@ def test_wheel_carries_every_template_file(wheel: Path) -> None:
     assert "scaffold/cli.py" in names
 
 
+def test_wheel_carries_example_answers_and_the_pytest_plugin(wheel: Path) -> None:
+    # `scaffold smoke` uses the example answers when given none.
+    archive = zipfile.ZipFile(wheel)
+    names = set(archive.namelist())
+    assert "scaffold/examples/answers.yml" in names
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    text = archive.read(entry_points).decode()
+    assert "[pytest11]\nscaffold = scaffold.pytest_plugin" in text
+
+
 def test_wheel_check_notices_a_missing_file(wheel: Path) -> None:
     names = {
         n.removeprefix("scaffold/templates/") for n in zipfile.ZipFile(wheel).namelist()
