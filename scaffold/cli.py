@@ -5,9 +5,10 @@ from __future__ import annotations
 import signal
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -170,8 +171,16 @@ timeout_option = click.option(
 )
 
 
+def harness_options(command: Callable[..., int]) -> Callable[..., int]:
+    """The options `check` and `smoke` share, in the order --help shows them."""
+    for option in (jobs_option, timeout_option, junit_option, isolated_option):
+        command = option(command)
+    return server_option(command)
+
+
 def _check(
     folders: Sequence[Path],
+    *,
     server: str,
     isolated: bool,
     junitxml: Path | None,
@@ -201,19 +210,8 @@ def _check(
     required=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
-@server_option
-@isolated_option
-@junit_option
-@timeout_option
-@jobs_option
-def check(
-    folders: tuple[Path, ...],
-    server: str,
-    isolated: bool,
-    junitxml: Path | None,
-    timeout: float,
-    jobs: int | None,
-) -> int:
+@harness_options
+def check(folders: tuple[Path, ...], **harness: Any) -> int:
     """Boot each generated project under a real server and check its pages.
 
     Every page the project's template declares must answer as declared, and
@@ -224,7 +222,7 @@ def check(
     Example:
       scaffold check build/flask-website build/django-website --junitxml report.xml
     """
-    return _check(folders, server, isolated, junitxml, timeout, jobs)
+    return _check(folders, **harness)
 
 
 @cli.command("smoke")
@@ -241,20 +239,12 @@ def check(
     metavar="DIR",
     help="Generate into DIR (new or empty) and keep the projects.",
 )
-@server_option
-@isolated_option
-@junit_option
-@timeout_option
-@jobs_option
+@harness_options
 def smoke(
     answers_file: Path | None,
     data: tuple[str, ...],
     keep: Path | None,
-    server: str,
-    isolated: bool,
-    junitxml: Path | None,
-    timeout: float,
-    jobs: int | None,
+    **harness: Any,
 ) -> int:
     """Generate every project and check them all: the CI smoke job.
 
@@ -267,7 +257,7 @@ def smoke(
         dest = keep or Path(scratch) / "projects"
         folders = generate_all(dest, answers, force=False, interactive=False)
         click.echo(f"Generated {len(folders)} projects in {dest}\n")
-        return _check(folders, server, isolated, junitxml, timeout, jobs)
+        return _check(folders, **harness)
 
 
 @contextmanager

@@ -168,3 +168,16 @@ def isolated_environment(
     variables["VIRTUAL_ENV"] = str(where)
     variables["PATH"] = f"{where / 'bin'}{os.pathsep}{variables.get('PATH', '')}"
     return Environment(python, variables, f"isolated environment ({tool})")
+
+
+def environment_for(
+    requirements: Sequence[str],
+    *,
+    isolated: bool,
+    parent: Path,
+    cancel: threading.Event | None = None,
+) -> Environment:
+    """An isolated environment under ``parent``, or the checked current one."""
+    if isolated:
+        return isolated_environment(parent, requirements, cancel=cancel)
+    return current_environment(requirements)

@@ -23,12 +23,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import requests
 
 from .checks import PageCheck, Plan, load_plan
-from .environments import (
-    Environment,
-    EnvironmentFailed,
-    current_environment,
-    isolated_environment,
-)
+from .environments import Environment, EnvironmentFailed, environment_for
 from .errors import ScaffoldError
 from .servers import Server, ServerFailed, Servers
 
@@ -213,12 +208,9 @@ def _check_one(
     boot = Outcome(f"start {server}")
     started = time.perf_counter()
     try:
-        if isolated:
-            environment = isolated_environment(
-                workdir, plan.dependencies, cancel=servers.cancel
-            )
-        else:
-            environment = current_environment(plan.dependencies)
+        environment = environment_for(
+            plan.dependencies, isolated=isolated, parent=workdir, cancel=servers.cancel
+        )
         report.environment = environment.description
         running = serve(plan, servers, server, environment)
     except (EnvironmentFailed, ServerFailed, ScaffoldError) as failure:

@@ -40,11 +40,7 @@ def scaffold_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartS
     from .answers import read_answers_file
     from .catalog import example_answers_file, find_project
     from .checks import load_plan
-    from .environments import (
-        EnvironmentFailed,
-        current_environment,
-        isolated_environment,
-    )
+    from .environments import EnvironmentFailed, environment_for
     from .generate import generate
     from .harness import serve
     from .servers import ServerFailed, Servers
@@ -67,12 +63,12 @@ def scaffold_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartS
             generate(project, folder, {**defaults, **(answers or {})})
             plan = load_plan(folder)
             try:
-                if isolated:
-                    environment = isolated_environment(
-                        where, plan.dependencies, cancel=servers.cancel
-                    )
-                else:
-                    environment = current_environment(plan.dependencies)
+                environment = environment_for(
+                    plan.dependencies,
+                    isolated=isolated,
+                    parent=where,
+                    cancel=servers.cancel,
+                )
                 return serve(plan, servers, server, environment).url
             except EnvironmentFailed as error:
                 pytest.fail(f"{project.name}: {error}", pytrace=False)
