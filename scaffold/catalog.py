@@ -51,6 +51,20 @@ PROJECTS = (
         "Personal website: project + pages app, links, a stylesheet",
         "python manage.py runserver",
     ),
+    Project(
+        "flask",
+        "todo",
+        "todo/flask",
+        "To-do list: blueprint, SQLAlchemy, WTForms, migrations",
+        "flask run",
+    ),
+    Project(
+        "django",
+        "todo",
+        "todo/django",
+        "To-do list: todos app, ORM, ModelForm, migrations, admin",
+        "python manage.py runserver",
+    ),
 )
 
 APPS = tuple(dict.fromkeys(p.app for p in PROJECTS))

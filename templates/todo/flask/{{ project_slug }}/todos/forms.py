@@ -1,0 +1,26 @@
+"""The form that adds or edits a todo; Flask-WTF adds its CSRF token."""
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from .models import TITLE_MAX_LENGTH
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class TodoForm(FlaskForm):
+    # Filters run before validators: "  " becomes "" and is refused.
+    title = StringField(
+        "Title",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter a title."),
+            Length(
+                max=TITLE_MAX_LENGTH,
+                message=f"Keep the title to {TITLE_MAX_LENGTH} characters or fewer.",
+            ),
+        ],
+    )

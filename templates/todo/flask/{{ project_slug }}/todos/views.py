@@ -1,0 +1,101 @@
+"""The todos blueprint: the list pages and the forms that change the list."""
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from ..extensions import db
+from .forms import TodoForm
+from .models import Todo
+
+# template_folder: this blueprint's templates live in todos/templates/.
+bp = Blueprint("todos", __name__, template_folder="templates")
+
+# The three lists, by the name the URLs and forms use.
+FILTERS = {
+    "all": None,
+    "active": Todo.completed.is_(False),
+    "completed": Todo.completed.is_(True),
+}
+
+
+def render_list(todo_filter, form, status=200):
+    """The list page; two queries, however many todos there are."""
+    query = db.select(Todo).order_by(Todo.id)
+    if FILTERS[todo_filter] is not None:
+        query = query.where(FILTERS[todo_filter])
+    todos = db.session.scalars(query).all()
+    total, active = db.session.execute(
+        db.select(db.func.count(Todo.id), db.func.count(Todo.id).filter(FILTERS["active"]))
+    ).one()
+    context = {"todos": todos, "total": total, "active": active}
+    page = render_template("todos/index.html", form=form, current=todo_filter, **context)
+    return page, status
+
+
+def back_to_list():
+    """Redirect to the list the form was posted from (its `filter` field)."""
+    todo_filter = request.form.get("filter")
+    if todo_filter not in FILTERS:
+        todo_filter = "all"
+    return redirect(url_for("todos.index", todo_filter=todo_filter))
+
+
+# One view, three URLs: `defaults` passes the filter's name to the view.
+@bp.get("/", defaults={"todo_filter": "all"})
+@bp.get("/active/", defaults={"todo_filter": "active"})
+@bp.get("/completed/", defaults={"todo_filter": "completed"})
+def index(todo_filter):
+    return render_list(todo_filter, TodoForm())
+
+
+@bp.post("/todos/")
+def add():
+    form = TodoForm()
+    if not form.validate_on_submit():
+        # Show the same list again, with the error and what was typed.
+        todo_filter = request.form.get("filter")
+        return render_list(todo_filter if todo_filter in FILTERS else "all", form, 400)
+    db.session.add(Todo(title=form.title.data))
+    db.session.commit()
+    return back_to_list()
+
+
+@bp.route("/todos/<int:todo_id>/edit/", methods=["GET", "POST"])
+def edit(todo_id):
+    todo = db.get_or_404(Todo, todo_id)  # 404 for an unknown id
+    form = TodoForm(obj=todo)  # filled from the todo, or from the POST
+    if form.validate_on_submit():
+        todo.title = form.title.data
+        db.session.commit()
+        return redirect(url_for("todos.index"))
+    status = 400 if form.errors else 200
+    return render_template("todos/edit.html", form=form, todo=todo), status
+
+
+@bp.post("/todos/<int:todo_id>/toggle/")
+def toggle(todo_id):
+    todo = db.get_or_404(Todo, todo_id)
+    todo.completed = not todo.completed
+    db.session.commit()
+    return back_to_list()
+
+
+@bp.post("/todos/<int:todo_id>/delete/")
+def delete(todo_id):
+    db.session.delete(db.get_or_404(Todo, todo_id))
+    db.session.commit()
+    return back_to_list()
+
+
+@bp.post("/todos/toggle-all/")
+def toggle_all():
+    # Complete them all, unless all are completed already: then reopen them.
+    active = db.session.scalar(db.select(db.func.count(Todo.id)).where(FILTERS["active"]))
+    db.session.execute(db.update(Todo).values(completed=active > 0))
+    db.session.commit()
+    return back_to_list()
+
+
+@bp.post("/todos/clear-completed/")
+def clear_completed():
+    db.session.execute(db.delete(Todo).where(FILTERS["completed"]))
+    db.session.commit()
+    return back_to_list()
