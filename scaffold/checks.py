@@ -52,6 +52,9 @@ class Plan:
     servers: dict[str, ServerCommand]
     pages: tuple[PageCheck, ...]
     dependencies: tuple[str, ...]  # the project's own pyproject.toml
+    data_dir: Path  # where the project keeps its data during the check
+    env: dict[str, str] = field(default_factory=dict)  # for every command
+    prepare: tuple[tuple[str, ...], ...] = ()  # run before a server starts
     label: str = ""  # how reports name it; the folder's name if empty
 
     @property
@@ -99,25 +102,39 @@ def _render(value: Any, context: dict[str, Any], env: SandboxedEnvironment) -> A
     return value
 
 
-def load_plan(folder: Path) -> Plan:
-    """Read what to boot and check for the generated project in ``folder``."""
+def _strings(values: Any) -> dict[str, str]:
+    return {str(key): str(value) for key, value in (values or {}).items()}
+
+
+def load_plan(folder: Path, data_dir: Path) -> Plan:
+    """Read what to boot and check for the generated project in ``folder``.
+
+    ``data_dir`` is the folder the project may keep its data in (its database)
+    while it is checked; the harness creates it, and its caller removes it.
+    """
     folder = folder.resolve()
     answers = _read_answers(folder)
     project = find_project(str(answers["app"]), str(answers["framework"]))
     source = templates_root() / project.template / "harness.yml"
-    # A key made for this run: production servers refuse to start without one.
-    context = {**answers, "secret_key": secrets.token_urlsafe(50)}
+    context = {
+        **answers,
+        # A key made for this run: production servers refuse to start without one.
+        "secret_key": secrets.token_urlsafe(50),
+        "data_dir": str(data_dir.resolve()),
+    }
     try:
         declared = yaml.safe_load(source.read_text("utf-8"))
         jinja = SandboxedEnvironment(undefined=StrictUndefined)
         data = _render(declared, context, jinja)
         servers = {
             kind: ServerCommand(
-                tuple(str(arg) for arg in spec["command"]),
-                {k: str(v) for k, v in spec.get("env", {}).items()},
+                tuple(str(arg) for arg in spec["command"]), _strings(spec.get("env"))
             )
             for kind, spec in data["servers"].items()
         }
+        prepare = tuple(
+            tuple(str(arg) for arg in command) for command in data.get("prepare", ())
+        )
         pages = tuple(
             PageCheck(
                 path=page["path"],
@@ -127,8 +144,25 @@ def load_plan(folder: Path) -> Plan:
             )
             for page in data["pages"]
         )
-    except (OSError, yaml.YAMLError, TemplateError, KeyError, TypeError) as error:
+        env = _strings(data.get("env"))
+    except (
+        OSError,
+        yaml.YAMLError,
+        TemplateError,
+        KeyError,
+        TypeError,
+        AttributeError,
+    ) as error:
         raise ScaffoldError(
             f"{source} is broken ({error!r}); reinstall scaffold"
         ) from None
-    return Plan(folder, project, servers, pages, _dependencies(folder))
+    return Plan(
+        folder,
+        project,
+        servers,
+        pages,
+        _dependencies(folder),
+        data_dir=data_dir.resolve(),
+        env=env,
+        prepare=prepare,
+    )

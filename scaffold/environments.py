@@ -74,7 +74,23 @@ def missing_requirements(requirements: Iterable[str]) -> list[str]:
             continue
         if not requirement.specifier.contains(version, prereleases=True):
             missing.append(f"{text} (found {version})")
+        elif requirement.extras:  # e.g. flask[dotenv] also needs python-dotenv
+            missing += missing_requirements(
+                _extra_requirements(requirement.name, requirement.extras)
+            )
     return missing
+
+
+def _extra_requirements(name: str, extras: set[str]) -> list[str]:
+    """What an installed distribution needs for the given extras."""
+    needed = []
+    for text in importlib.metadata.requires(name) or ():
+        requirement = Requirement(text)
+        marker = requirement.marker
+        if marker and any(marker.evaluate({"extra": extra}) for extra in extras):
+            requirement.marker = None
+            needed.append(str(requirement))
+    return needed
 
 
 def current_environment(requirements: Sequence[str]) -> Environment:

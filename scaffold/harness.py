@@ -23,7 +23,12 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import requests
 
 from .checks import PageCheck, Plan, load_plan
-from .environments import Environment, EnvironmentFailed, environment_for
+from .environments import (
+    Environment,
+    EnvironmentFailed,
+    environment_for,
+    run_command,
+)
 from .errors import ScaffoldError
 from .servers import Server, ServerFailed, Servers
 
@@ -182,16 +187,46 @@ def check_pages(plan: Plan, base_url: str) -> list[Outcome]:
     return outcomes
 
 
+def _command(declared: Sequence[str], environment: Environment) -> list[str]:
+    # "python" in a declared command means the interpreter of the environment.
+    return [environment.python if arg == "python" else arg for arg in declared]
+
+
+def prepare(plan: Plan, environment: Environment, servers: Servers) -> None:
+    """Run the project's prepare commands (e.g. its migrations), in order.
+
+    They write into ``plan.data_dir``, never into the project. A failing
+    command raises ServerFailed with its output as the log.
+    """
+    plan.data_dir.mkdir(parents=True, exist_ok=True)
+    env = {**environment.variables, **plan.env}
+    for declared in plan.prepare:
+        shown = " ".join(declared)
+        try:
+            run_command(
+                _command(declared, environment),
+                cwd=plan.folder,
+                env=env,
+                cancel=servers.cancel,
+                timeout=servers.timeout,
+            )
+        except EnvironmentFailed as failure:
+            first, _, output = str(failure).partition("\n")
+            reason = first.rpartition(" ... ")[2] or first
+            raise ServerFailed(f"{shown!r} {reason}", output) from None
+
+
 def serve(
     plan: Plan, servers: Servers, server: str, environment: Environment
 ) -> Server:
-    """Start the project's ``server`` ("gunicorn" or "dev") and wait for it."""
+    """Prepare the project, start its ``server`` ("gunicorn" or "dev") and wait
+    until it answers."""
     declared = plan.servers.get(server)
     if declared is None:
         raise ScaffoldError(f"{plan.name} declares no {server!r} server")
-    python = environment.python  # "python" in a command means this interpreter
-    command = [python if arg == "python" else arg for arg in declared.command]
-    env = {**environment.variables, **declared.env}
+    prepare(plan, environment, servers)
+    env = {**environment.variables, **plan.env, **declared.env}
+    command = _command(declared.command, environment)
     return servers.start(plan.name, command, plan.folder, env)
 
 
@@ -242,11 +277,19 @@ def check_projects(
 
     ``jobs`` projects are checked at a time; all at once by default.
     """
-    plans = [load_plan(folder) for folder in folders]
+    # Environments and the projects' data live here, removed at the end.
+    workdir = Path(tempfile.mkdtemp(prefix="scaffold-check-"))
+    try:
+        plans = [
+            load_plan(folder, workdir / f"data-{index}")
+            for index, folder in enumerate(folders)
+        ]
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
     if len({plan.name for plan in plans}) < len(plans):
         # Two folders with the same name: call each by the path given.
         plans = [replace(p, label=str(f)) for p, f in zip(plans, folders, strict=True)]
-    workdir = Path(tempfile.mkdtemp(prefix="scaffold-envs-"))
     servers = Servers(timeout=timeout)
     pool = ThreadPoolExecutor(max_workers=max(1, jobs or len(plans)))
     try:

@@ -61,7 +61,7 @@ def scaffold_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartS
             where = tmp_path_factory.mktemp(project.name)
             folder = where / "project"
             generate(project, folder, {**defaults, **(answers or {})})
-            plan = load_plan(folder)
+            plan = load_plan(folder, where / "data")
             try:
                 environment = environment_for(
                     plan.dependencies,

@@ -1,6 +1,7 @@
 """The todos blueprint: the list pages and the forms that change the list."""
 
 from flask import Blueprint, redirect, render_template, request, url_for
+
 from ..extensions import db
 from .forms import TodoForm
 from .models import Todo
@@ -22,11 +23,18 @@ def render_list(todo_filter, form, status=200):
     if FILTERS[todo_filter] is not None:
         query = query.where(FILTERS[todo_filter])
     todos = db.session.scalars(query).all()
-    total, active = db.session.execute(
-        db.select(db.func.count(Todo.id), db.func.count(Todo.id).filter(FILTERS["active"]))
-    ).one()
-    context = {"todos": todos, "total": total, "active": active}
-    page = render_template("todos/index.html", form=form, current=todo_filter, **context)
+    # One query counts every todo and the active ones.
+    count = db.func.count(Todo.id)
+    counts = db.select(count, count.filter(FILTERS["active"]))
+    total, active = db.session.execute(counts).one()
+    page = render_template(
+        "todos/index.html",
+        form=form,
+        todos=todos,
+        total=total,
+        active=active,
+        current=todo_filter,
+    )
     return page, status
 
 
@@ -88,7 +96,9 @@ def delete(todo_id):
 @bp.post("/todos/toggle-all/")
 def toggle_all():
     # Complete them all, unless all are completed already: then reopen them.
-    active = db.session.scalar(db.select(db.func.count(Todo.id)).where(FILTERS["active"]))
+    active = db.session.scalar(
+        db.select(db.func.count(Todo.id)).where(FILTERS["active"])
+    )
     db.session.execute(db.update(Todo).values(completed=active > 0))
     db.session.commit()
     return back_to_list()
