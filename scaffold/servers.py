@@ -49,6 +49,7 @@ class Server:
     url: str
     log_path: Path
     seconds: float  # from start to the first HTTP answer
+    pid: int  # the server's main process
 
     def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
         return tail(self.log_path, lines)
@@ -145,7 +146,8 @@ class Servers:
         except BaseException:
             self.stop(name)
             raise
-        return Server(name, found["url"], Path(str(log)), time.monotonic() - started)
+        seconds = time.monotonic() - started
+        return Server(name, found["url"], Path(str(log)), seconds, int(found["pid"]))
 
     def _ready(self, name: str, found: dict[str, str]) -> bool:
         """Readiness: the process lives, listens, and answers an HTTP request."""
@@ -162,7 +164,7 @@ class Servers:
             requests.get(f"{url}/", timeout=2, allow_redirects=False)
         except requests.RequestException:
             return False
-        found["url"] = url
+        found["url"], found["pid"] = url, str(info.pid)
         return True
 
     def _exit_code(self, name: str) -> int | None:

@@ -16,7 +16,9 @@ class TodoTests(TestCase):
         return list(Todo.objects.values_list("title", flat=True))
 
     def add(self, title, todo_filter="all"):
-        return self.client.post(reverse("todos:add"), {"title": title, "filter": todo_filter})
+        return self.client.post(
+            reverse("todos:add"), {"title": title, "filter": todo_filter}
+        )
 
     def id_of(self, title):
         return Todo.objects.get(title=title).pk
@@ -24,7 +26,9 @@ class TodoTests(TestCase):
     def post(self, name, title=None, todo_filter="all"):
         """Post a list-page form: `name` is the URL's name, `title` the todo's."""
         args = [self.id_of(title)] if title is not None else []
-        return self.client.post(reverse(f"todos:{name}", args=args), {"filter": todo_filter})
+        return self.client.post(
+            reverse(f"todos:{name}", args=args), {"filter": todo_filter}
+        )
 
     def test_empty_list_invites_to_add(self):
         response = self.client.get("/")
@@ -50,7 +54,9 @@ class TodoTests(TestCase):
         response = self.add("   ", "completed")
         self.assertContains(response, "Enter a title.</p>", status_code=400)
         # The list it came from is shown again.
-        self.assertContains(response, 'href="/completed/" class="selected"', status_code=400)
+        self.assertContains(
+            response, 'href="/completed/" class="selected"', status_code=400
+        )
         response = self.add("x" * 201)
         self.assertContains(
             response, "Keep the title to 200 characters or fewer.", status_code=400
@@ -92,7 +98,9 @@ class TodoTests(TestCase):
         active = self.client.get("/active/")
         self.assertContains(active, "still to do")
         self.assertNotContains(active, "done</span>")
-        self.assertContains(active, 'href="/active/" class="selected" aria-current="page"')
+        self.assertContains(
+            active, 'href="/active/" class="selected" aria-current="page"'
+        )
         self.assertContains(active, "<strong>1</strong> item left")
         completed = self.client.get("/completed/")
         self.assertContains(completed, "done</span>")
@@ -126,7 +134,9 @@ class TodoTests(TestCase):
         self.post("delete", "a")
         self.post("toggle", "b")
         self.assertContains(self.client.get("/"), "Clear completed")
-        self.assertRedirects(self.post("clear_completed", todo_filter="active"), "/active/")
+        self.assertRedirects(
+            self.post("clear_completed", todo_filter="active"), "/active/"
+        )
         self.assertEqual(self.titles(), ["c"])
 
     def test_unknown_todo_is_404_and_get_on_a_form_url_is_405(self):
@@ -147,13 +157,17 @@ class TodoTests(TestCase):
         self.add("first")
         with self.assertNumQueries(2):
             self.client.get("/")
-        Todo.objects.bulk_create(Todo(title=f"todo {n}", completed=n % 2) for n in range(49))
+        Todo.objects.bulk_create(
+            Todo(title=f"todo {n}", completed=n % 2) for n in range(49)
+        )
         with self.assertNumQueries(2):
             self.client.get("/")
 
     def test_a_post_without_the_csrf_token_is_refused(self):
         client = self.client_class(enforce_csrf_checks=True)
-        response = client.post(reverse("todos:add"), {"title": "sneaky", "filter": "all"})
+        response = client.post(
+            reverse("todos:add"), {"title": "sneaky", "filter": "all"}
+        )
         self.assertEqual(response.status_code, 403)
         self.assertEqual(self.titles(), [])
 

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import TodoForm
 from .models import Todo
@@ -17,7 +17,8 @@ FILTERS = {
 
 def render_list(request, todo_filter, form, status=200):
     """The list page; two queries, however many todos there are."""
-    todos = Todo.objects.filter(FILTERS[todo_filter])
+    todos = Todo.objects.filter(FILTERS[todo_filter])  # run as the page renders
+    # One query counts every todo and the active ones.
     counts = Todo.objects.aggregate(
         total=Count("id"), active=Count("id", filter=FILTERS["active"])
     )
@@ -44,11 +45,14 @@ def add(request):
     if not form.is_valid():
         # Show the same list again, with the error and what was typed.
         todo_filter = request.POST.get("filter")
-        return render_list(request, todo_filter if todo_filter in FILTERS else "all", form, 400)
+        return render_list(
+            request, todo_filter if todo_filter in FILTERS else "all", form, 400
+        )
     form.save()
     return back_to_list(request)
 
 
+@require_http_methods(["GET", "POST"])
 def edit(request, pk):
     todo = get_object_or_404(Todo, pk=pk)  # 404 for an unknown id
     if request.method == "POST":
@@ -60,7 +64,9 @@ def edit(request, pk):
     else:
         form = TodoForm(instance=todo)  # filled from the todo
         status = 200
-    return render(request, "todos/edit.html", {"form": form, "todo": todo}, status=status)
+    return render(
+        request, "todos/edit.html", {"form": form, "todo": todo}, status=status
+    )
 
 
 @require_POST

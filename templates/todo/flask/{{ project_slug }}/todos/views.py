@@ -43,13 +43,14 @@ def back_to_list():
     todo_filter = request.form.get("filter")
     if todo_filter not in FILTERS:
         todo_filter = "all"
-    return redirect(url_for("todos.index", todo_filter=todo_filter))
+    return redirect(url_for(f"todos.{todo_filter}"))
 
 
-# One view, three URLs: `defaults` passes the filter's name to the view.
-@bp.get("/", defaults={"todo_filter": "all"})
-@bp.get("/active/", defaults={"todo_filter": "active"})
-@bp.get("/completed/", defaults={"todo_filter": "completed"})
+# One view, three URLs, each named after its list (url_for("todos.active")
+# gives "/active/"); `defaults` passes that name to the view.
+@bp.get("/", endpoint="all", defaults={"todo_filter": "all"})
+@bp.get("/active/", endpoint="active", defaults={"todo_filter": "active"})
+@bp.get("/completed/", endpoint="completed", defaults={"todo_filter": "completed"})
 def index(todo_filter):
     return render_list(todo_filter, TodoForm())
 
@@ -73,7 +74,7 @@ def edit(todo_id):
     if form.validate_on_submit():
         todo.title = form.title.data
         db.session.commit()
-        return redirect(url_for("todos.index"))
+        return redirect(url_for("todos.all"))
     status = 400 if form.errors else 200
     return render_template("todos/edit.html", form=form, todo=todo), status
 
