@@ -257,7 +257,7 @@ def test_generated_code_is_ruff_clean(projects: dict[str, Path], name: str) -> N
         assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
-DEV_KEY = re.compile(r"django-insecure-([0-9a-f]{40})")
+DEV_KEY = re.compile(r"(?:django|flask)-insecure-([0-9a-f]{40})")
 
 
 def test_each_generation_gets_its_own_development_key(
@@ -265,7 +265,12 @@ def test_each_generation_gets_its_own_development_key(
 ) -> None:
     keys = []
     for projects in (generated, generated_hostile):
-        for source in ("django-hello/app.py", "django-website/manage.py"):
+        for source in (
+            "django-hello/app.py",
+            "django-website/manage.py",
+            "django-todo/manage.py",
+            "flask-todo/.flaskenv",
+        ):
             name, filename = source.split("/")
             found = DEV_KEY.findall((projects[name] / filename).read_text("utf-8"))
             assert len(found) == 1, source

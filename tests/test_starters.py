@@ -107,6 +107,7 @@ def production_env(env: dict[str, str], **extra: str) -> dict[str, str]:
         **env,
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "FLASK_SECRET_KEY": secrets.token_urlsafe(50),
         **extra,
     }
 
@@ -115,7 +116,7 @@ DEPLOY_CHECK = "python manage.py check --deploy --fail-level WARNING"
 MIGRATIONS_CHECK = "python manage.py makemigrations --check --dry-run"
 
 
-@each(["django-website"])
+@each(["django-website", "django-todo"])
 def test_django_deploy_and_migration_checks(installed) -> None:
     project, env = installed
     deploy = sh(f"DJANGO_DEBUG=0 {DEPLOY_CHECK}", project, production_env(env))
@@ -152,6 +153,14 @@ def gunicorn_target(project: Path) -> str:
     raise AssertionError("the README gives no gunicorn command")
 
 
+def production_setup(project: Path, env: dict[str, str]) -> None:
+    """Run the README's production migrations, as written, before gunicorn."""
+    for command in readme_commands(project, "Run in production"):
+        if " migrate" in command or " db upgrade" in command:
+            done = sh(command, project, env)
+            assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -165,11 +174,19 @@ def test_gunicorn_serves_production_mode(installed, xprocess) -> None:
     base = f"http://127.0.0.1:{port}"
     gunicorn = str(Path(env["VIRTUAL_ENV"]) / "bin" / "gunicorn")
 
+    # Production settings; the database (to-do) outside the project folder.
+    data = project.parent / f"{project.name}-data" / "todo.sqlite3"
+    serving = production_env(
+        venv_env(project / ".venv"),
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_DATABASE=str(data),
+        FLASK_DATABASE=str(data),
+    )
+    production_setup(project, serving)
+
     class Starter(ProcessStarter):
         args = (gunicorn, gunicorn_target(project), "--bind", f"127.0.0.1:{port}")
-        # xprocess replaces the whole environment with `env`.
-        env = production_env(venv_env(Path(project / ".venv")),
-                             DJANGO_SECURE_SSL_REDIRECT="0")  # fmt: skip
+        env = serving  # xprocess replaces the whole environment with `env`
         popen_kwargs = {"cwd": str(project)}  # noqa: RUF012
         timeout = 60
         terminate_on_interrupt = True
@@ -189,7 +206,11 @@ def test_gunicorn_serves_production_mode(installed, xprocess) -> None:
         assert missing.status_code == 404
         for leak in ("Traceback", "DEBUG", "settings", "Werkzeug Debugger"):
             assert leak not in missing.text
-        if "website" in project.name:
+        if "todo" in project.name:
+            assert "Nothing to do yet" in home.text
+            assert "<title>Todos" in home.text
+            assert data.is_file()  # the migrated database, where it was told to be
+        elif "website" in project.name:
             assert requests.get(f"{base}/about/", timeout=10).status_code == 200
             css = requests.get(f"{base}/static/css/style.css", timeout=10)
             assert css.status_code == 200
@@ -201,10 +222,12 @@ def test_gunicorn_serves_production_mode(installed, xprocess) -> None:
         xprocess.getinfo(name).terminate()
 
 
-@each(DJANGO)
-def test_django_refuses_to_start_without_a_secret_key(installed) -> None:
+@each([*DJANGO, "flask-todo"])
+def test_refuses_to_start_without_a_secret_key(installed) -> None:
     project, env = installed
-    done = sh(f"gunicorn {gunicorn_target(project)} --bind 127.0.0.1:0", project, env,
+    target = shlex.quote(gunicorn_target(project))
+    done = sh(f"gunicorn {target} --bind 127.0.0.1:0", project, env,
               timeout=120)  # fmt: skip
     assert done.returncode != 0
-    assert "DJANGO_SECRET_KEY" in done.stderr
+    variable = "FLASK_SECRET_KEY" if "flask" in project.name else "DJANGO_SECRET_KEY"
+    assert variable in done.stderr

@@ -14,7 +14,7 @@ def test_empty_list_shows_an_invitation_and_nothing_else(browser: Browser):
     page = browser.get("/")
     assert page.status == 200
     assert "add your first todo" in page.text(".empty-state")
-    for absent in (".todo-count", ".filters", "form.toggle-all", "form.clear-completed"):
+    for absent in (".todo-count", ".filters", ".toggle-all", ".clear-completed"):
         assert not page.has(absent), absent
     assert page.todos() == []
 
