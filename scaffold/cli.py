@@ -89,7 +89,7 @@ def new(
     defaults: bool,
     force: bool,
 ) -> None:
-    """Generate one project, APP (hello or website), into the folder DEST.
+    """Generate one project, APP (hello, website or todo), into the folder DEST.
 
     In a terminal, Copier asks for any answer not given; elsewhere, or with
     --defaults, it uses the defaults and stops if a required answer is missing.

@@ -222,6 +222,20 @@ BROKEN = {
         ["--server", "dev", "--timeout", "3"],
         ["FAIL  start dev", "no HTTP answer within 3 s"],
     ),
+    "a migration fails while preparing": (
+        "flask-todo",
+        edit("migrations/versions/29bcc616a9fc_create_the_todo_table.py",
+             "op.create_table(",
+             'op.execute("SELECT no_such_function()")\n    op.create_table('),
+        [], ["FAIL  start gunicorn", "db upgrade' exited with status 1",
+             "no such function: no_such_function"],
+    ),
+    "the migration does not match the model": (
+        "django-todo",
+        edit("todos/migrations/0001_initial.py", 'name="Todo"', 'name="Item"'),
+        [], ["FAIL  GET / ", "expected status 200, got 500",
+             "no such table: todos_todo"],
+    ),
     # gunicorn opens the port, then loads the app in its worker: hang there.
     "gunicorn listens but the app never answers": (
         "flask-hello", edit("app.py", "from flask", HANG + "from flask"),
