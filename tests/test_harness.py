@@ -362,11 +362,15 @@ def test_pytest_plugin_serves_generated_projects(pytester: pytest.Pytester) -> N
         def test_hello_on_the_dev_server(scaffold_server):
             url = scaffold_server("hello", "django", server="dev")
             assert "Hello, World!" in requests.get(url + "/").text
+
+        def test_todo_is_migrated_before_it_serves(scaffold_server):
+            url = scaffold_server("todo", "django")
+            assert "Nothing to do yet" in requests.get(url + "/").text
         """
     )
     # Two xdist workers boot servers at the same time.
     result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=3)
     assert processes_under(pytester.path) == []
 
 
