@@ -18,7 +18,7 @@ class Project:
     app: str
     template: str  # folder under templates/ that `_subdirectory` picks
     summary: str
-    run: str  # the development command, run from the project folder
+    run: str  # the development commands, run from the project folder
 
     @property
     def name(self) -> str:
@@ -56,14 +56,14 @@ PROJECTS = (
         "todo",
         "todo/flask",
         "To-do list: blueprint, SQLAlchemy, WTForms, migrations",
-        "flask run",
+        "flask db upgrade && flask run",
     ),
     Project(
         "django",
         "todo",
         "todo/django",
         "To-do list: todos app, ORM, ModelForm, migrations, admin",
-        "python manage.py runserver",
+        "python manage.py migrate && python manage.py runserver",
     ),
 )
 
