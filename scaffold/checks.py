@@ -112,7 +112,7 @@ def load_plan(folder: Path, data_dir: Path) -> Plan:
     ``data_dir`` is the folder the project may keep its data in (its database)
     while it is checked; the harness creates it, and its caller removes it.
     """
-    folder = folder.resolve()
+    folder, data_dir = folder.resolve(), data_dir.resolve()
     answers = _read_answers(folder)
     project = find_project(str(answers["app"]), str(answers["framework"]))
     source = templates_root() / project.template / "harness.yml"
@@ -120,7 +120,7 @@ def load_plan(folder: Path, data_dir: Path) -> Plan:
         **answers,
         # A key made for this run: production servers refuse to start without one.
         "secret_key": secrets.token_urlsafe(50),
-        "data_dir": str(data_dir.resolve()),
+        "data_dir": str(data_dir),
     }
     try:
         declared = yaml.safe_load(source.read_text("utf-8"))
@@ -162,7 +162,7 @@ def load_plan(folder: Path, data_dir: Path) -> Plan:
         servers,
         pages,
         _dependencies(folder),
-        data_dir=data_dir.resolve(),
+        data_dir=data_dir,
         env=env,
         prepare=prepare,
     )

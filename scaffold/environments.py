@@ -31,6 +31,16 @@ class EnvironmentFailed(Exception):
     """The environment could not be made or lacks a dependency."""
 
 
+class CommandFailed(EnvironmentFailed):
+    """A command exited with an error, or ran too long: why, and its output."""
+
+    def __init__(self, command: Sequence[str], reason: str, output: str = "") -> None:
+        self.reason = reason
+        self.output = output
+        shown = f"{' '.join(command[:4])} ... {reason}"
+        super().__init__(f"{shown}:\n{output}" if output else shown)
+
+
 class Cancelled(Exception):
     """The run was interrupted; stop what you are doing."""
 
@@ -130,7 +140,7 @@ def run_command(
             if cancel is not None and cancel.is_set():
                 raise Cancelled
             if time.monotonic() > deadline:
-                raise EnvironmentFailed(f"{command[0]} took over {timeout:.0f} s")
+                raise CommandFailed(command, f"took over {timeout:.0f} s")
             time.sleep(0.05)
     finally:
         if process.poll() is None:
@@ -140,10 +150,7 @@ def run_command(
     text = "".join(output)
     if process.returncode != 0:
         tail = "\n".join(text.strip().splitlines()[-15:])
-        raise EnvironmentFailed(
-            f"{' '.join(command[:4])} ... exited with status {process.returncode}:\n"
-            f"{tail}"
-        )
+        raise CommandFailed(command, f"exited with status {process.returncode}", tail)
     return text
 
 

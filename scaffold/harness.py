@@ -24,6 +24,7 @@ import requests
 
 from .checks import PageCheck, Plan, load_plan
 from .environments import (
+    CommandFailed,
     Environment,
     EnvironmentFailed,
     environment_for,
@@ -201,7 +202,6 @@ def prepare(plan: Plan, environment: Environment, servers: Servers) -> None:
     plan.data_dir.mkdir(parents=True, exist_ok=True)
     env = {**environment.variables, **plan.env}
     for declared in plan.prepare:
-        shown = " ".join(declared)
         try:
             run_command(
                 _command(declared, environment),
@@ -210,10 +210,9 @@ def prepare(plan: Plan, environment: Environment, servers: Servers) -> None:
                 cancel=servers.cancel,
                 timeout=servers.timeout,
             )
-        except EnvironmentFailed as failure:
-            first, _, output = str(failure).partition("\n")
-            reason = first.rpartition(" ... ")[2] or first
-            raise ServerFailed(f"{shown!r} {reason}", output) from None
+        except CommandFailed as failure:
+            shown = " ".join(declared)
+            raise ServerFailed(f"{shown!r} {failure.reason}", failure.output) from None
 
 
 def serve(

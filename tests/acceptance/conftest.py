@@ -88,7 +88,8 @@ class Browser:
     def get(self, path: str) -> Page:
         return Page(self.session.get(self.base_url + path, timeout=TIMEOUT))
 
-    def fields(self, page: Page, form: Tag) -> dict[str, str]:
+    @staticmethod
+    def fields(form: Tag) -> dict[str, str]:
         """The values a browser would send: every named input, as filled in."""
         return {
             field["name"]: field.get("value", "")
@@ -99,7 +100,7 @@ class Browser:
         """Submit the form matching ``selector`` on ``page``, with ``values``
         typed into its fields, and follow the redirect like a browser."""
         form = page.one(selector)
-        data = {**self.fields(page, form), **values}
+        data = {**self.fields(form), **values}
         action = urljoin(page.response.url, form.get("action") or "")
         method = str(form.get("method", "get")).lower()
         assert method == "post", f"{selector} on {page.path} is not a POST form"

@@ -16,7 +16,7 @@ def add_many(base_url: str, client: int) -> list[int]:
     """One client: load the page once, then submit the add form ADDS times."""
     browser = Browser(base_url)
     page = browser.get("/")
-    fields = browser.fields(page, page.one("form.new-todo"))
+    fields = browser.fields(page.one("form.new-todo"))
     statuses = []
     for n in range(ADDS):
         response = browser.session.post(

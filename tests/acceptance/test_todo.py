@@ -170,7 +170,7 @@ def test_a_change_returns_to_the_list_it_was_made_on(browser: Browser):
 def test_an_unknown_filter_field_goes_back_to_all(browser: Browser):
     page = browser.add("x")
     form = page.one("form.toggle-all")
-    data = {**browser.fields(page, form), "filter": "//evil.example/"}
+    data = {**browser.fields(form), "filter": "//evil.example/"}
     response = browser.session.post(
         page.response.url + "todos/toggle-all/", data=data, allow_redirects=False
     )
@@ -187,7 +187,7 @@ def test_titles_show_literally(browser: Browser):
 
 def test_a_post_without_the_csrf_token_is_refused(browser: Browser):
     page = browser.add("x")
-    fields = browser.fields(page, page.one("form.new-todo"))
+    fields = browser.fields(page.one("form.new-todo"))
     token = next(name for name in fields if "csrf" in name)
     for data in (
         {"title": "no token", "filter": "all"},
@@ -222,7 +222,7 @@ def test_an_unknown_todo_is_404(browser: Browser):
     page = browser.add("x")
     missing = str(int(page.todo("x").id) + 1000)
     assert browser.get(f"/todos/{missing}/edit/").status == 404
-    token_fields = browser.fields(page, page.one("form.toggle-all"))
+    token_fields = browser.fields(page.one("form.toggle-all"))
     for action in ("toggle", "delete", "edit"):
         response = browser.session.post(
             f"{browser.base_url}/todos/{missing}/{action}/",

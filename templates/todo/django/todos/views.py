@@ -26,12 +26,14 @@ def render_list(request, todo_filter, form, status=200):
     return render(request, "todos/index.html", context, status=status)
 
 
-def back_to_list(request):
-    """Redirect to the list the form was posted from (its `filter` field)."""
+def posted_filter(request):
+    """The list the form was posted from (its `filter` field); All if unknown."""
     todo_filter = request.POST.get("filter")
-    if todo_filter not in FILTERS:
-        todo_filter = "all"
-    return redirect(f"todos:{todo_filter}")
+    return todo_filter if todo_filter in FILTERS else "all"
+
+
+def back_to_list(request):
+    return redirect(f"todos:{posted_filter(request)}")
 
 
 # One view, three URLs: urls.py passes the filter's name to the view.
@@ -44,10 +46,7 @@ def add(request):
     form = TodoForm(request.POST)
     if not form.is_valid():
         # Show the same list again, with the error and what was typed.
-        todo_filter = request.POST.get("filter")
-        return render_list(
-            request, todo_filter if todo_filter in FILTERS else "all", form, 400
-        )
+        return render_list(request, posted_filter(request), form, 400)
     form.save()
     return back_to_list(request)
 

@@ -11,7 +11,7 @@ bp = Blueprint("todos", __name__, template_folder="templates")
 
 # The three lists, by the name the URLs and forms use.
 FILTERS = {
-    "all": None,
+    "all": db.true(),
     "active": Todo.completed.is_(False),
     "completed": Todo.completed.is_(True),
 }
@@ -19,9 +19,7 @@ FILTERS = {
 
 def render_list(todo_filter, form, status=200):
     """The list page; two queries, however many todos there are."""
-    query = db.select(Todo).order_by(Todo.id)
-    if FILTERS[todo_filter] is not None:
-        query = query.where(FILTERS[todo_filter])
+    query = db.select(Todo).where(FILTERS[todo_filter]).order_by(Todo.id)
     todos = db.session.scalars(query).all()
     # One query counts every todo and the active ones.
     count = db.func.count(Todo.id)
@@ -38,12 +36,14 @@ def render_list(todo_filter, form, status=200):
     return page, status
 
 
-def back_to_list():
-    """Redirect to the list the form was posted from (its `filter` field)."""
+def posted_filter():
+    """The list the form was posted from (its `filter` field); All if unknown."""
     todo_filter = request.form.get("filter")
-    if todo_filter not in FILTERS:
-        todo_filter = "all"
-    return redirect(url_for(f"todos.{todo_filter}"))
+    return todo_filter if todo_filter in FILTERS else "all"
+
+
+def back_to_list():
+    return redirect(url_for(f"todos.{posted_filter()}"))
 
 
 # One view, three URLs, each named after its list (url_for("todos.active")
@@ -60,8 +60,7 @@ def add():
     form = TodoForm()
     if not form.validate_on_submit():
         # Show the same list again, with the error and what was typed.
-        todo_filter = request.form.get("filter")
-        return render_list(todo_filter if todo_filter in FILTERS else "all", form, 400)
+        return render_list(posted_filter(), form, 400)
     db.session.add(Todo(title=form.title.data))
     db.session.commit()
     return back_to_list()
