@@ -13,7 +13,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -296,6 +296,10 @@ def check_projects(
             pool.submit(_check_one, plan, servers, server, isolated, workdir)
             for plan in plans
         ]
+        # Wait in short steps: the OS may hand Ctrl-C or SIGTERM to a worker
+        # thread, and the main thread only acts on it when it wakes up.
+        while wait(futures, timeout=0.2).not_done:
+            pass
         return [future.result() for future in futures]
     finally:
         # Ctrl-C, SIGTERM or an error: tell every worker to stop, wait for

@@ -320,19 +320,27 @@ def scaffold_process(*args: str | Path, tmp: Path) -> subprocess.Popen[str]:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=str)
-def test_interrupted_smoke_leaves_nothing_running(tmp_path: Path, sig: int) -> None:
+def test_interrupted_run_leaves_nothing_running(
+    tmp_path: Path, example_answers, sig: int
+) -> None:
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     kept = tmp_path / "projects"
-    smoke = scaffold_process("smoke", "--keep", kept, tmp=scratch)
+    folders = generate_all(kept, example_answers)
+    # One app never answers, so the run is surely still going when the signal
+    # lands, however slow the machine: a loaded CI box once let a plain
+    # `smoke` finish first.
+    hung = kept / "flask-hello"
+    edit("app.py", "from flask", HANG + "from flask")(hung)
+    run = scaffold_process("check", *folders, "--timeout", "120", tmp=scratch)
     deadline = time.monotonic() + 60
-    while not servers_under(kept):  # wait until the servers are starting
-        assert smoke.poll() is None, smoke.communicate()
+    while not servers_under(hung):  # wait until its gunicorn is up
+        assert run.poll() is None, run.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    smoke.send_signal(sig)
-    out, err = smoke.communicate(timeout=60)
-    assert smoke.returncode == 130, out + err
+    run.send_signal(sig)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 130, out + err
     assert " passed, " not in out, "interrupted before the end"
     assert "interrupted" in err and "Traceback" not in err
     assert processes_under(kept) == []
