@@ -31,7 +31,7 @@ from .environments import (
     run_command,
 )
 from .errors import ScaffoldError
-from .servers import Server, ServerFailed, Servers
+from .servers import Server, ServerFailed, Servers, signals_held
 
 REQUEST_TIMEOUT = 10.0
 
@@ -291,20 +291,23 @@ def check_projects(
         plans = [replace(p, label=str(f)) for p, f in zip(plans, folders, strict=True)]
     servers = Servers(timeout=timeout)
     pool = ThreadPoolExecutor(max_workers=max(1, jobs or len(plans)))
-    try:
-        futures = [
-            pool.submit(_check_one, plan, servers, server, isolated, workdir)
-            for plan in plans
-        ]
-        # Wait in short steps: the OS may hand Ctrl-C or SIGTERM to a worker
-        # thread, and the main thread only acts on it when it wakes up.
-        while wait(futures, timeout=0.2).not_done:
-            pass
-        return [future.result() for future in futures]
-    finally:
-        # Ctrl-C, SIGTERM or an error: tell every worker to stop, wait for
-        # them, then end every process this run started.
-        servers.cancel.set()
-        pool.shutdown(wait=True, cancel_futures=True)
-        servers.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    # Ctrl-C and SIGTERM are only recorded while the workers run; the loop
+    # below notices them within 0.2 s and stops the run from here.
+    with signals_held() as interrupted:
+        try:
+            futures = [
+                pool.submit(_check_one, plan, servers, server, isolated, workdir)
+                for plan in plans
+            ]
+            while wait(futures, timeout=0.2).not_done and not interrupted:
+                pass
+            if interrupted:
+                raise KeyboardInterrupt
+            return [future.result() for future in futures]
+        finally:
+            # Interrupted, or an error: tell every worker to stop, wait for
+            # them, then end every process this run started.
+            servers.cancel.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            servers.close()
+            shutil.rmtree(workdir, ignore_errors=True)

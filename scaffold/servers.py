@@ -180,7 +180,7 @@ class Servers:
     def close(self) -> None:
         """End every server of this run and forget its state."""
         self.cancel.set()
-        with _signals_deferred():
+        with signals_held():
             for name in self._names:
                 self.stop(name)
             for resource in self._xprocess.resources:
@@ -192,18 +192,24 @@ class Servers:
 
 
 @contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Let cleanup finish even if Ctrl-C is pressed again meanwhile."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+def signals_held() -> Iterator[list[int]]:
+    """Record Ctrl-C and SIGTERM instead of raising KeyboardInterrupt.
+
+    Yields the list of signals received, for the caller to act on at a safe
+    point. A KeyboardInterrupt raised at a random point can stop a thread
+    while it holds a lock that another thread then waits for forever; and it
+    must not cut a cleanup short.
+    """
     received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received  # only the main thread can handle signals
+        return
     previous = {
         sig: signal.signal(sig, lambda number, frame: received.append(number))
         for sig in (signal.SIGINT, signal.SIGTERM)
     }
     try:
-        yield
+        yield received
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
