@@ -62,7 +62,7 @@ class Plan:
         return self.label or self.folder.name
 
 
-def _read_answers(folder: Path) -> dict[str, Any]:
+def read_project_answers(folder: Path) -> dict[str, Any]:
     path = folder / ANSWERS_FILE
     if not path.is_file():
         raise ScaffoldError(
@@ -113,7 +113,7 @@ def load_plan(folder: Path, data_dir: Path) -> Plan:
     while it is checked; the harness creates it, and its caller removes it.
     """
     folder, data_dir = folder.resolve(), data_dir.resolve()
-    answers = _read_answers(folder)
+    answers = read_project_answers(folder)
     project = find_project(str(answers["app"]), str(answers["framework"]))
     source = templates_root() / project.template / "harness.yml"
     context = {

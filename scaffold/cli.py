@@ -17,7 +17,7 @@ from .answers import collect_answers
 from .catalog import FRAMEWORKS, PROJECTS, example_answers_file, find_project
 from .checks import SERVERS
 from .errors import ScaffoldError
-from .generate import generate, generate_all, stdin_is_terminal
+from .generate import generate, generate_all, stdin_is_terminal, write_file
 
 answers_option = click.option(
     "--answers",
@@ -258,6 +258,66 @@ def smoke(
         folders = generate_all(dest, answers, force=False, interactive=False)
         click.echo(f"Generated {len(folders)} projects in {dest}\n")
         return _check(folders, **harness)
+
+
+@cli.command("compare")
+@click.argument("app", metavar="APP")
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(path_type=Path),
+    help="YAML file of shared answers [default: the bundled example answers].",
+)
+@data_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.html",
+    help="Write the side-by-side walkthrough page to FILE.html.",
+)
+@click.option(
+    "--keep",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Generate into DIR (new or empty) and keep the projects.",
+)
+@click.option("--force", is_flag=True, help="Replace FILE.html if it exists.")
+def compare(
+    app: str,
+    answers_file: Path | None,
+    data: tuple[str, ...],
+    out: Path | None,
+    keep: Path | None,
+    force: bool,
+) -> None:
+    """Show APP (hello, website, todo or all) in Flask and Django side by side.
+
+    Generates the projects from the answers, then prints, per framework, the
+    files, lines of code, entry point and run command. With --out, writes one
+    self-contained HTML page: the code of each concept in two columns, and
+    what changes from one stage to the next.
+
+    \b
+    Examples:
+      scaffold compare todo
+      scaffold compare all --answers examples/answers.yml --out course.html
+    """
+    from .walkthrough import build_walkthrough, course_apps, format_summary
+    from .walkthrough_page import render_page
+
+    course_apps(app)  # an unknown APP stops here, before any work
+    if out and out.exists() and not force:
+        raise ScaffoldError(
+            f"{str(out)!r} exists; choose another --out file, or pass --force "
+            "to replace it"
+        )
+    answers = collect_answers(answers_file or example_answers_file(), data)
+    with tempfile.TemporaryDirectory(prefix="scaffold-compare-") as scratch:
+        walkthrough = build_walkthrough(app, answers, keep or Path(scratch) / "p")
+        click.echo(format_summary(walkthrough))
+        if out:
+            write_file(out, render_page(walkthrough))
+            click.echo(f"\nWalkthrough written to {out}")
 
 
 @contextmanager

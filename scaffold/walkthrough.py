@@ -1,0 +1,153 @@
+"""`scaffold compare`: each stage in Flask and in Django, side by side.
+
+One path, as for every command: the answers → Copier → the six generated
+projects → what the walkthrough shows of them. concepts.yml says where each
+concept's code lives; notes.yml says what a learner should notice. Nothing
+here holds code of its own, so the walkthrough cannot drift from the templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .answers import shared_questions
+from .catalog import APPS, FRAMEWORKS, PROJECTS
+from .changes import StageChange, compare_projects
+from .checks import read_project_answers
+from .errors import ScaffoldError
+from .excerpts import Excerpt, select
+from .facts import Facts, project_facts
+from .generate import generate_all
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One idea, e.g. routing, and the code each framework writes for it."""
+
+    key: str
+    title: str
+    note: str
+    columns: dict[str, tuple[Excerpt, ...]]  # framework -> what its column shows
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One app of the course (hello, website or todo) in both frameworks."""
+
+    app: str
+    title: str
+    intro: str
+    facts: dict[str, Facts]  # framework -> figures
+    concepts: tuple[Concept, ...]
+    previous: str  # the title of the stage before it, "" for the first
+    change_note: str
+    changes: dict[str, StageChange]  # framework -> change from the stage before
+
+
+@dataclass(frozen=True)
+class Walkthrough:
+    """Everything `scaffold compare` prints or puts on its page."""
+
+    answers: dict[str, Any]  # as the generated projects recorded them
+    stages: tuple[Stage, ...]
+
+
+@cache
+def _load(name: str) -> dict[str, Any]:
+    return yaml.safe_load((HERE / name).read_text("utf-8"))
+
+
+def course_apps(app: str) -> tuple[str, ...]:
+    """The stages `scaffold compare APP` shows: one app, or all in course order."""
+    if app == "all":
+        return APPS
+    if app not in APPS:
+        raise ScaffoldError(
+            f"unknown app {app!r}; choose one of {', '.join(APPS)} or all"
+        )
+    return (app,)
+
+
+def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
+    spec = _load("concepts.yml")["stages"][app]
+    notes = _load("notes.yml")
+    titles = _load("concepts.yml")["titles"]
+    concepts = tuple(
+        Concept(
+            key=key,
+            title=titles[key],
+            note=notes["concepts"][key][app],
+            columns={
+                framework: tuple(
+                    select(folders[f"{framework}-{app}"], entry, slug)
+                    for entry in columns[framework]
+                )
+                for framework in FRAMEWORKS
+            },
+        )
+        for key, columns in spec["concepts"].items()
+    )
+    index = APPS.index(app)
+    before = APPS[index - 1] if index else None
+    changes = {
+        framework: compare_projects(
+            folders[f"{framework}-{before}"], folders[f"{framework}-{app}"]
+        )
+        for framework in FRAMEWORKS
+        if before
+    }
+    return Stage(
+        app=app,
+        title=spec["title"],
+        intro=notes["stages"][app],
+        facts={fw: project_facts(folders[f"{fw}-{app}"]) for fw in FRAMEWORKS},
+        concepts=concepts,
+        previous=_load("concepts.yml")["stages"][before]["title"] if before else "",
+        change_note=notes["changes"].get(app, "") if before else "",
+        changes=changes,
+    )
+
+
+def build_walkthrough(app: str, answers: Mapping[str, str], dest: Path) -> Walkthrough:
+    """Generate every project into ``dest`` from ``answers``; compare them."""
+    apps = course_apps(app)
+    paths = generate_all(dest, answers, force=False, interactive=False)
+    folders = {p.name: path for p, path in zip(PROJECTS, paths, strict=True)}
+    recorded = read_project_answers(paths[0])
+    slug = str(recorded["project_slug"])
+    return Walkthrough(
+        answers={k: recorded[k] for k in shared_questions() if k in recorded},
+        stages=tuple(_stage(name, folders, slug) for name in apps),
+    )
+
+
+def format_summary(walkthrough: Walkthrough) -> str:
+    """The terminal summary: per stage and framework, the figures and commands."""
+    out: list[str] = []
+    for stage in walkthrough.stages:
+        out.append(f"{stage.title} ({stage.app})")
+        for framework, facts in stage.facts.items():
+            kinds = ", ".join(f"{kind} {n}" for kind, n in facts.lines.items() if n)
+            out += [
+                f"  {framework:<7} {len(facts.files)} files, "
+                f"{facts.lines_of_code} lines of code ({kinds})",
+                f"  {'':<7} entry point  {facts.entry_point}",
+                f"  {'':<7} run          {facts.run}",
+            ]
+            if change := stage.changes.get(framework):
+                out.append(
+                    f"  {'':<7} from {stage.previous}: {change.count('added')} "
+                    f"added, {change.count('changed')} changed, "
+                    f"{change.count('moved')} moved, {change.count('removed')} "
+                    "removed"
+                )
+        out.append("")
+    return "\n".join(out).rstrip()
