@@ -65,11 +65,13 @@ def test_version(cli) -> None:
     assert __version__ in result.out
 
 
-@pytest.mark.parametrize("command", [[], ["list"], ["new"], ["all"]])
+@pytest.mark.parametrize(
+    "command", [[], ["list"], ["new"], ["all"], ["check"], ["smoke"], ["compare"]]
+)
 def test_help_has_an_example(cli, command: list[str]) -> None:
     result = cli(*command, "--help")
     assert result.code == 0
-    assert "Example:" in result.out
+    assert "Example:" in result.out or "Examples:" in result.out
 
 
 @pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.name)
@@ -247,6 +249,23 @@ REFUSALS = {
     ),
     "smoke keeping into a folder that is not empty": (
         "smoke --keep TMP --answers FILE", EXAMPLE, ["is not empty", "new folder"],
+    ),
+    "compare an unknown app": (
+        "compare blog --out DEST", None, ["unknown app 'blog'", "hello, website, todo or all"],
+    ),
+    "compare with a bad answer": (
+        "compare all -d project_slug=flask --out DEST", None,
+        ["'project_slug' must not shadow"],
+    ),
+    "compare with a missing answers file": (
+        "compare todo --answers TMP/nope.yml --out DEST", None, ["nope.yml", "not found"],
+    ),
+    "compare keeping into a folder that is not empty": (
+        "compare all --keep TMP --answers FILE --out DEST", EXAMPLE,
+        ["is not empty", "new folder"],
+    ),
+    "compare with --out a folder": (
+        "compare all --out TMP", None, ["is a directory"],
     ),
 }  # fmt: skip
 
