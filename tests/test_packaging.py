@@ -65,6 +65,13 @@ def test_wheel_carries_example_answers_and_the_pytest_plugin(wheel: Path) -> Non
     assert "[pytest11]\nscaffold = scaffold.pytest_plugin" in text
 
 
+def test_wheel_carries_the_walkthrough_data(wheel: Path) -> None:
+    # `scaffold compare` reads these beside its code.
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in ("concepts.yml", "notes.yml", "walkthrough.html.jinja"):
+        assert f"scaffold/{name}" in names
+
+
 def test_wheel_check_notices_a_missing_file(wheel: Path) -> None:
     names = {
         n.removeprefix("scaffold/templates/") for n in zipfile.ZipFile(wheel).namelist()
