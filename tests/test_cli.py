@@ -251,14 +251,16 @@ REFUSALS = {
         "smoke --keep TMP --answers FILE", EXAMPLE, ["is not empty", "new folder"],
     ),
     "compare an unknown app": (
-        "compare blog --out DEST", None, ["unknown app 'blog'", "hello, website, todo or all"],
+        "compare blog --out DEST", None,
+        ["unknown app 'blog'", "hello, website, todo or all"],
     ),
     "compare with a bad answer": (
         "compare all -d project_slug=flask --out DEST", None,
         ["'project_slug' must not shadow"],
     ),
     "compare with a missing answers file": (
-        "compare todo --answers TMP/nope.yml --out DEST", None, ["nope.yml", "not found"],
+        "compare todo --answers TMP/nope.yml --out DEST", None,
+        ["nope.yml", "not found"],
     ),
     "compare keeping into a folder that is not empty": (
         "compare all --keep TMP --answers FILE --out DEST", EXAMPLE,
