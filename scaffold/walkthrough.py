@@ -77,20 +77,17 @@ def course_apps(app: str) -> tuple[str, ...]:
 
 
 def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
-    spec = _load("concepts.yml")["stages"][app]
-    notes = _load("notes.yml")
-    titles = _load("concepts.yml")["titles"]
+    """One stage: its figures, its concepts' excerpts, its diff from the one before."""
+    config, notes = _load("concepts.yml"), _load("notes.yml")
+    spec = config["stages"][app]
     concepts = tuple(
         Concept(
             key=key,
-            title=titles[key],
+            title=config["titles"][key],
             note=notes["concepts"][key][app],
             columns={
-                framework: tuple(
-                    select(folders[f"{framework}-{app}"], entry, slug)
-                    for entry in columns[framework]
-                )
-                for framework in FRAMEWORKS
+                fw: tuple(select(folders[f"{fw}-{app}"], e, slug) for e in columns[fw])
+                for fw in FRAMEWORKS
             },
         )
         for key, columns in spec["concepts"].items()
@@ -98,10 +95,8 @@ def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
     index = APPS.index(app)
     before = APPS[index - 1] if index else None
     changes = {
-        framework: compare_projects(
-            folders[f"{framework}-{before}"], folders[f"{framework}-{app}"]
-        )
-        for framework in FRAMEWORKS
+        fw: compare_projects(folders[f"{fw}-{before}"], folders[f"{fw}-{app}"])
+        for fw in FRAMEWORKS
         if before
     }
     return Stage(
@@ -110,8 +105,8 @@ def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
         intro=notes["stages"][app],
         facts={fw: project_facts(folders[f"{fw}-{app}"]) for fw in FRAMEWORKS},
         concepts=concepts,
-        previous=_load("concepts.yml")["stages"][before]["title"] if before else "",
-        change_note=notes["changes"].get(app, "") if before else "",
+        previous=config["stages"][before]["title"] if before else "",
+        change_note=notes["changes"][app] if before else "",
         changes=changes,
     )
 
