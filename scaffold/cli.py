@@ -318,6 +318,10 @@ def compare(
         if out:
             write_file(out, render_page(walkthrough))
             click.echo(f"\nWalkthrough written to {out}")
+        else:
+            click.echo(
+                "\nAdd --out FILE.html for the code side by side, concept by concept."
+            )
 
 
 @contextmanager
