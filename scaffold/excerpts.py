@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import re
-import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,8 +161,12 @@ def select(folder: Path, spec: Mapping[str, Any], slug: str) -> Excerpt:
         spans += [_symbol_lines(lines, tree, name, head, where) for name in symbols]
     if not spans:
         spans = [(1, len(lines))]
+    chosen = [(first, lines[first - 1 : last]) for first, last in _merge(spans)]
+    # Methods lose their class's indent; pieces of one function keep theirs.
+    shown = [line for _, piece in chosen for line in piece if line.strip()]
+    indent = min((len(line) - len(line.lstrip()) for line in shown), default=0)
     pieces = tuple(
-        Piece(first, textwrap.dedent("\n".join(lines[first - 1 : last])))
-        for first, last in _merge(spans)
+        Piece(first, "\n".join(line[indent:] for line in piece))
+        for first, piece in chosen
     )
     return Excerpt("code", path=path, pieces=pieces)

@@ -374,3 +374,17 @@ def test_diff_check_fails_on_a_wrong_diff() -> None:
     assert apply_diff("one\ntwo\n", good) == "one\nTWO\n"
     with pytest.raises(AssertionError):
         apply_diff("one\nthree\n", good)  # the diff does not fit this file
+
+
+def test_pieces_of_one_function_keep_its_indent(generated: dict) -> None:
+    spec = {
+        "file": "{slug}/__init__.py",
+        "lines": ["^    app.config.from_prefixed_env", "SQLALCHEMY_DATABASE_URI"],
+    }
+    first, second = select(generated["flask-todo"], spec, "ada_notebook").pieces
+    assert first.code.startswith("def create_app(")
+    assert second.code.startswith("    database = ")
+    # Methods alone lose their class's indent.
+    spec = {"file": "todos/tests.py", "symbols": ["TodoTests.add"]}
+    (method,) = select(generated["django-todo"], spec, "ada_notebook").pieces
+    assert method.code.startswith("def add(self, title")
