@@ -17,7 +17,7 @@ from .answers import collect_answers
 from .catalog import FRAMEWORKS, PROJECTS, example_answers_file, find_project
 from .checks import SERVERS
 from .errors import ScaffoldError
-from .generate import generate, generate_all, stdin_is_terminal, write_file
+from .generate import generate, generate_all, stdin_is_terminal
 
 answers_option = click.option(
     "--answers",
@@ -138,6 +138,19 @@ def all_projects(
         click.echo(f"Created {project.name:<15} {path}  (run: {project.run})")
 
 
+# smoke and compare: they generate every project for a run of their own.
+example_answers_option = click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(path_type=Path),
+    help="YAML file of shared answers [default: the bundled example answers].",
+)
+keep_option = click.option(
+    "--keep",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Generate into DIR (new or empty) and keep the projects.",
+)
 server_option = click.option(
     "--server",
     type=click.Choice(SERVERS),
@@ -226,19 +239,9 @@ def check(folders: tuple[Path, ...], **harness: Any) -> int:
 
 
 @cli.command("smoke")
-@click.option(
-    "--answers",
-    "answers_file",
-    type=click.Path(path_type=Path),
-    help="YAML file of shared answers [default: the bundled example answers].",
-)
+@example_answers_option
 @data_option
-@click.option(
-    "--keep",
-    type=click.Path(path_type=Path),
-    metavar="DIR",
-    help="Generate into DIR (new or empty) and keep the projects.",
-)
+@keep_option
 @harness_options
 def smoke(
     answers_file: Path | None,
@@ -262,12 +265,7 @@ def smoke(
 
 @cli.command("compare")
 @click.argument("app", metavar="APP")
-@click.option(
-    "--answers",
-    "answers_file",
-    type=click.Path(path_type=Path),
-    help="YAML file of shared answers [default: the bundled example answers].",
-)
+@example_answers_option
 @data_option
 @click.option(
     "--out",
@@ -275,12 +273,7 @@ def smoke(
     metavar="FILE.html",
     help="Write the side-by-side walkthrough page to FILE.html.",
 )
-@click.option(
-    "--keep",
-    type=click.Path(path_type=Path),
-    metavar="DIR",
-    help="Generate into DIR (new or empty) and keep the projects.",
-)
+@keep_option
 @click.option("--force", is_flag=True, help="Replace FILE.html if it exists.")
 def compare(
     app: str,
@@ -303,7 +296,7 @@ def compare(
       scaffold compare all --answers examples/answers.yml --out course.html
     """
     from .walkthrough import build_walkthrough, course_apps, format_summary
-    from .walkthrough_page import render_page
+    from .walkthrough_page import write_page
 
     course_apps(app)  # an unknown APP stops here, before any work
     if out and out.exists() and not force:
@@ -316,7 +309,7 @@ def compare(
         walkthrough = build_walkthrough(app, answers, keep or Path(scratch) / "p")
         click.echo(format_summary(walkthrough))
         if out:
-            write_file(out, render_page(walkthrough))
+            write_page(walkthrough, out)
             click.echo(f"\nWalkthrough written to {out}")
         else:
             click.echo(

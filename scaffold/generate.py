@@ -162,15 +162,3 @@ def _copy_many(
 def stdin_is_terminal() -> bool:
     """True when a person can answer Copier's questions."""
     return sys.stdin is not None and sys.stdin.isatty()
-
-
-def write_file(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (a new file, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(text, "utf-8")
-        partial.replace(path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise ScaffoldError(f"cannot write {str(path)!r}: {error.strerror}") from None

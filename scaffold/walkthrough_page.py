@@ -4,6 +4,7 @@ Pygments for the code, CSS inline, no script and nothing fetched from the networ
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from pygments.lexers import (
 from pygments.util import ClassNotFound
 
 from . import __version__
+from .errors import ScaffoldError
 from .excerpts import Excerpt
 from .walkthrough import Walkthrough
 
@@ -92,3 +94,19 @@ def render_page(walkthrough: Walkthrough) -> str:
         ),
         version=__version__,
     )
+
+
+def write_page(walkthrough: Walkthrough, path: Path) -> None:
+    """Write the page whole or not at all: a new file, then a rename."""
+    html = render_page(walkthrough)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(html, "utf-8")
+        partial.replace(path)
+    except OSError as error:
+        with contextlib.suppress(OSError):  # e.g. its folder is a file
+            partial.unlink(missing_ok=True)
+        raise ScaffoldError(
+            f"cannot write {str(path)!r} ({error.strerror}); choose another --out file"
+        ) from None

@@ -266,6 +266,10 @@ REFUSALS = {
         "compare all --keep TMP --answers FILE --out DEST", EXAMPLE,
         ["is not empty", "new folder"],
     ),
+    "compare with --out inside a file": (
+        "compare hello --out TMP/answers.yml/page.html --answers FILE", EXAMPLE,
+        ["cannot write", "page.html"],
+    ),
     "compare with --out a folder": (
         "compare all --out TMP", None, ["is a directory"],
     ),
