@@ -45,7 +45,7 @@ def main() -> None:
     copier = shutil.which("copier")
     if not scaffold or not copier:
         sys.exit("benchmark: install scaffold first (pip install .)")
-    from scaffold.catalog import PROJECTS, templates_root
+    from scaffold.generation.catalog import PROJECTS, templates_root
 
     os.environ.setdefault("COPIER_SETTINGS_PATH", os.devnull)
     with tempfile.TemporaryDirectory() as tmp:

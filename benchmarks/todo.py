@@ -43,13 +43,13 @@ from urllib.parse import urljoin
 import requests
 from bs4 import BeautifulSoup
 
-from scaffold.answers import read_answers_file
-from scaffold.catalog import FRAMEWORKS, example_answers_file, find_project
-from scaffold.checks import Plan, load_plan
-from scaffold.environments import Environment, current_environment
-from scaffold.generate import generate
-from scaffold.harness import serve
-from scaffold.servers import Server, ServerFailed, Servers
+from scaffold.generation.answers import read_answers_file
+from scaffold.generation.catalog import FRAMEWORKS, example_answers_file, find_project
+from scaffold.generation.generate import generate
+from scaffold.harness.environments import Environment, current_environment
+from scaffold.harness.plan import Plan, load_plan
+from scaffold.harness.run import serve
+from scaffold.harness.servers import Server, ServerFailed, Servers
 
 LIST_SIZE = 1000  # todos on the list page for the query count and the GETs
 QUERY_GOAL = 3

@@ -13,11 +13,11 @@ from typing import Any
 import click
 
 from . import __version__
-from .answers import collect_answers
-from .catalog import FRAMEWORKS, PROJECTS, example_answers_file, find_project
-from .checks import SERVERS
 from .errors import ScaffoldError
-from .generate import generate, generate_all, stdin_is_terminal
+from .generation.answers import collect_answers
+from .generation.catalog import FRAMEWORKS, PROJECTS, example_answers_file, find_project
+from .generation.generate import generate, generate_all, stdin_is_terminal
+from .harness.plan import SERVERS
 
 answers_option = click.option(
     "--answers",
@@ -201,8 +201,8 @@ def _check(
     jobs: int | None,
 ) -> int:
     """Boot and check FOLDERS, print the report; 0 only if every check passed."""
-    from .harness import check_projects  # imported here: the harness is heavy
-    from .report import counts, format_report, summary, write_junit
+    from .harness.report import counts, format_report, summary, write_junit
+    from .harness.run import check_projects  # imported here: the harness is heavy
 
     reports = check_projects(
         folders, server=server, isolated=isolated, timeout=timeout, jobs=jobs
@@ -295,8 +295,8 @@ def compare(
       scaffold compare todo
       scaffold compare all --answers examples/answers.yml --out course.html
     """
-    from .walkthrough import build_walkthrough, course_apps, format_summary
-    from .walkthrough_page import write_page
+    from .compare.page import write_page
+    from .compare.walkthrough import build_walkthrough, course_apps, format_summary
 
     course_apps(app)  # an unknown APP stops here, before any work
     if out and out.exists() and not force:

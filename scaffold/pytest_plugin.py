@@ -37,13 +37,13 @@ class StartServer(Protocol):
 def scaffold_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartServer]:
     """Generate a project from answers and return the base URL of its server."""
     # Imported here, so merely having scaffold installed costs pytest nothing.
-    from .answers import read_answers_file
-    from .catalog import example_answers_file, find_project
-    from .checks import load_plan
-    from .environments import EnvironmentFailed, environment_for
-    from .generate import generate
-    from .harness import serve
-    from .servers import ServerFailed, Servers
+    from .generation.answers import read_answers_file
+    from .generation.catalog import example_answers_file, find_project
+    from .generation.generate import generate
+    from .harness.environments import EnvironmentFailed, environment_for
+    from .harness.plan import load_plan
+    from .harness.run import serve
+    from .harness.servers import ServerFailed, Servers
 
     defaults = read_answers_file(example_answers_file())
 

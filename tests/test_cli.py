@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from scaffold import __version__
-from scaffold.catalog import PROJECTS
+from scaffold.generation.catalog import PROJECTS
 
 from .conftest import EXAMPLE_ANSWERS, HOSTILE
 
@@ -53,7 +53,7 @@ def test_list_names_every_project(cli) -> None:
 
 
 def test_every_listed_template_folder_exists() -> None:
-    from scaffold.catalog import templates_root
+    from scaffold.generation.catalog import templates_root
 
     for project in PROJECTS:
         assert (templates_root() / project.template).is_dir(), project.template

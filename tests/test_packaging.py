@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scaffold.catalog import PROJECTS, templates_root
+from scaffold.generation.catalog import PROJECTS, templates_root
 
 from .conftest import EXAMPLE_ANSWERS, REPO
 from .test_projects import DEV_KEY
@@ -69,7 +69,7 @@ def test_wheel_carries_the_walkthrough_data(wheel: Path) -> None:
     # `scaffold compare` reads these beside its code.
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("concepts.yml", "notes.yml", "walkthrough.html.jinja"):
-        assert f"scaffold/{name}" in names
+        assert f"scaffold/compare/{name}" in names
 
 
 def test_wheel_check_notices_a_missing_file(wheel: Path) -> None:

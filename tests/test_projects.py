@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scaffold.answers import shared_questions
-from scaffold.catalog import PROJECTS, templates_root
+from scaffold.generation.answers import shared_questions
+from scaffold.generation.catalog import PROJECTS, templates_root
 
 from .conftest import HOSTILE, Page, probe
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ScaffoldError
+from ..errors import ScaffoldError
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checks import load_plan
+from ..harness.plan import load_plan
 from .excerpts import project_files
 
 # Lines of code count the files a learner reads as code, by kind.

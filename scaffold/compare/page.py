@@ -22,8 +22,8 @@ from pygments.lexers import (
 )
 from pygments.util import ClassNotFound
 
-from . import __version__
-from .errors import ScaffoldError
+from .. import __version__
+from ..errors import ScaffoldError
 from .excerpts import Excerpt
 from .walkthrough import Walkthrough
 

@@ -16,14 +16,14 @@ from typing import Any
 
 import yaml
 
-from .answers import shared_questions
-from .catalog import APPS, FRAMEWORKS, PROJECTS
+from ..errors import ScaffoldError
+from ..generation.answers import shared_questions
+from ..generation.catalog import APPS, FRAMEWORKS, PROJECTS
+from ..generation.generate import generate_all
+from ..harness.plan import read_project_answers
 from .changes import StageChange, compare_projects
-from .checks import read_project_answers
-from .errors import ScaffoldError
 from .excerpts import Excerpt, select
 from .facts import Facts, project_facts
-from .generate import generate_all
 
 HERE = Path(__file__).resolve().parent
 

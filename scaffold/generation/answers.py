@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
+from ..errors import ScaffoldError
 from .catalog import templates_root
-from .errors import ScaffoldError
 
 # Chosen by the command (APP and --framework), not by the answers file.
 SET_BY_COMMAND = frozenset({"framework", "app"})

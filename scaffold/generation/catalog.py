@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ScaffoldError
+from ..errors import ScaffoldError
 
 FRAMEWORKS = ("flask", "django")
 
@@ -87,7 +87,7 @@ def templates_root() -> Path:
     Installed, the templates ship inside the package (scaffold/templates);
     in a source checkout they are the repository's templates/ folder.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent
     for candidate in (here / "templates", here.parent / "templates"):
         if (candidate / "copier.yml").is_file():
             return candidate
@@ -96,7 +96,7 @@ def templates_root() -> Path:
 
 def example_answers_file() -> Path:
     """The bundled example answers (examples/answers.yml in the repository)."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent
     for candidate in (here / "examples", here.parent / "examples"):
         if (candidate / "answers.yml").is_file():
             return candidate / "answers.yml"

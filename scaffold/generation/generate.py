@@ -12,9 +12,9 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import ScaffoldError
 from .answers import shared_questions
 from .catalog import PROJECTS, Project, templates_root
-from .errors import ScaffoldError
 
 
 def _check_destination(dest: Path, force: bool) -> None:

@@ -18,8 +18,8 @@ import yaml
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .catalog import Project, find_project, templates_root
-from .errors import ScaffoldError
+from ..errors import ScaffoldError
+from ..generation.catalog import Project, find_project, templates_root
 
 ANSWERS_FILE = ".copier-answers.yml"
 SERVERS = ("gunicorn", "dev")

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
-from .harness import Outcome, ProjectReport
+from .run import Outcome, ProjectReport
 
 
 def counts(reports: Sequence[ProjectReport]) -> tuple[int, int]:

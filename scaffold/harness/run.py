@@ -22,7 +22,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
 
-from .checks import PageCheck, Plan, load_plan
+from ..errors import ScaffoldError
 from .environments import (
     CommandFailed,
     Environment,
@@ -30,7 +30,7 @@ from .environments import (
     environment_for,
     run_command,
 )
-from .errors import ScaffoldError
+from .plan import PageCheck, Plan, load_plan
 from .servers import Server, ServerFailed, Servers, signals_held
 
 REQUEST_TIMEOUT = 10.0

@@ -18,11 +18,11 @@ import pytest
 import requests
 from bs4 import BeautifulSoup, Tag
 
-from scaffold.catalog import FRAMEWORKS
-from scaffold.checks import Plan, load_plan
-from scaffold.environments import Environment, current_environment
-from scaffold.harness import serve
-from scaffold.servers import Server, ServerFailed, Servers
+from scaffold.generation.catalog import FRAMEWORKS
+from scaffold.harness.environments import Environment, current_environment
+from scaffold.harness.plan import Plan, load_plan
+from scaffold.harness.run import serve
+from scaffold.harness.servers import Server, ServerFailed, Servers
 
 TIMEOUT = 10
 

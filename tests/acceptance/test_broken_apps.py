@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from scaffold.checks import load_plan
-from scaffold.environments import current_environment
-from scaffold.servers import Servers
+from scaffold.harness.environments import current_environment
+from scaffold.harness.plan import load_plan
+from scaffold.harness.servers import Servers
 
 from . import test_todo
 from .conftest import Browser, TodoApp
