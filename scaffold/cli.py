@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +17,13 @@ import click
 from . import __version__
 from .errors import ScaffoldError
 from .generation.answers import collect_answers
-from .generation.catalog import FRAMEWORKS, PROJECTS, example_answers_file, find_project
+from .generation.catalog import (
+    APPS,
+    FRAMEWORKS,
+    PROJECTS,
+    example_answers_file,
+    find_project,
+)
 from .generation.generate import generate, generate_all, stdin_is_terminal
 from .harness.plan import SERVERS
 
@@ -35,6 +43,30 @@ data_option = click.option(
 defaults_option = click.option(
     "--defaults", is_flag=True, help="Never ask: use defaults for the rest."
 )
+
+
+class AppChoice(click.Choice):
+    """APP: one of the catalog's apps (``extra`` adds e.g. "all").
+
+    A wrong APP keeps scaffold's own one-line message and exit status 1.
+    """
+
+    def __init__(self, extra: tuple[str, ...] = ()) -> None:
+        super().__init__((*APPS, *extra))
+        self.extra = extra
+
+    def convert(self, value: Any, param: Any, ctx: click.Context | None) -> Any:
+        if value in self.choices:
+            return value
+        names = ", ".join(APPS)
+        if self.extra:
+            extra = " or ".join(self.extra)
+            raise ScaffoldError(f"unknown app {value!r}; choose one of {names} or {extra}")
+        raise ScaffoldError(
+            f"unknown project {value!r}; choose one of {names} (see 'scaffold list')"
+        )
+
+
 force_option = click.option(
     "--force", is_flag=True, help="Write into DEST even if it is not empty."
 )
@@ -67,7 +99,7 @@ def list_projects() -> None:
 
 
 @cli.command("new")
-@click.argument("app", metavar="APP")
+@click.argument("app", metavar="APP", type=AppChoice())
 @click.argument("dest", type=click.Path(path_type=Path))
 @click.option(
     "--framework",
@@ -264,7 +296,7 @@ def smoke(
 
 
 @cli.command("compare")
-@click.argument("app", metavar="APP")
+@click.argument("app", metavar="APP", type=AppChoice(extra=("all",)))
 @example_answers_option
 @data_option
 @click.option(
@@ -296,9 +328,8 @@ def compare(
       scaffold compare all --answers examples/answers.yml --out course.html
     """
     from .compare.page import write_page
-    from .compare.walkthrough import build_walkthrough, course_apps, format_summary
+    from .compare.walkthrough import build_walkthrough, format_summary
 
-    course_apps(app)  # an unknown APP stops here, before any work
     if out and out.exists() and not force:
         raise ScaffoldError(
             f"{str(out)!r} exists; choose another --out file, or pass --force "
@@ -349,8 +380,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"scaffold: error: {error.format_message()}", err=True)
         return error.exit_code
     except ScaffoldError as error:
+        if os.environ.get("SCAFFOLD_DEBUG") == "1":
+            traceback.print_exc()
         click.echo(f"scaffold: error: {error}", err=True)
-        return 1
+        return error.exit_code
     except click.Abort:
         click.echo(
             "scaffold: interrupted; no half-written project or running server is left",
