@@ -61,7 +61,9 @@ class AppChoice(click.Choice):
         names = ", ".join(APPS)
         if self.extra:
             extra = " or ".join(self.extra)
-            raise ScaffoldError(f"unknown app {value!r}; choose one of {names} or {extra}")
+            raise ScaffoldError(
+                f"unknown app {value!r}; choose one of {names} or {extra}"
+            )
         raise ScaffoldError(
             f"unknown project {value!r}; choose one of {names} (see 'scaffold list')"
         )
