@@ -82,7 +82,9 @@ def load(
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
+        # A misspelt key is also a missing one: name the misspelling first.
+        errors = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        first = errors[0]
         message = _describe(model, data, first, entries)
         raise ScaffoldError(f"{where}: {message}") from None
 
@@ -111,8 +113,12 @@ def _describe(
     for index, step in enumerate(loc):
         last = index == len(loc) - 1
         child = _child(node, step)
-        if step == "[key]" or (not last and loc[index + 1] == "[key]"):
-            continue  # a mapping key that is wrong: the message names it
+        if step == "[key]":
+            continue
+        if not last and loc[index + 1] == "[key]":  # a wrong key: the message names it
+            if label is not None:
+                parts.append(repr(loc[index - 1]))  # the mapping it is in
+            break
         if label is not None:
             name = _entry_name(child, step) if isinstance(step, int) else repr(step)
             parts.append(f"{label} {name}")

@@ -22,7 +22,7 @@ import pytest
 from scaffold.generation.catalog import PROJECTS
 from scaffold.generation.generate import generate, generate_all
 from scaffold.harness.environments import isolated_environment
-from scaffold.harness.run import same_site_urls
+from scaffold.harness.pages import same_site_urls
 
 from .conftest import HOSTILE
 
