@@ -27,12 +27,18 @@ from .generation.catalog import (
 from .generation.generate import generate, generate_all, stdin_is_terminal
 from .harness.plan import SERVERS
 
-answers_option = click.option(
-    "--answers",
-    "answers_file",
-    type=click.Path(path_type=Path),
-    help="YAML file of shared answers (see examples/answers.yml).",
-)
+
+def answers_file_option(default: str) -> Callable[[Callable[..., Any]], Any]:
+    """--answers FILE, saying what is used without it."""
+    return click.option(
+        "--answers",
+        "answers_file",
+        type=click.Path(path_type=Path),
+        help=f"YAML file of shared answers {default}.",
+    )
+
+
+answers_option = answers_file_option("(see examples/answers.yml)")
 data_option = click.option(
     "--data",
     "-d",
@@ -173,12 +179,7 @@ def all_projects(
 
 
 # smoke and compare: they generate every project for a run of their own.
-example_answers_option = click.option(
-    "--answers",
-    "answers_file",
-    type=click.Path(path_type=Path),
-    help="YAML file of shared answers [default: the bundled example answers].",
-)
+example_answers_option = answers_file_option("[default: the bundled example answers]")
 keep_option = click.option(
     "--keep",
     type=click.Path(path_type=Path),

@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -41,29 +41,9 @@ if TYPE_CHECKING:
 KEEP_VARIABLE = "SCAFFOLD_PYTEST_KEEP"
 
 
-class StartApp(Protocol):
-    def __call__(
-        self,
-        app: str,
-        framework: str,
-        answers: Mapping[str, str] | None = None,
-        *,
-        server: str = "gunicorn",
-        isolated: bool = False,
-        env: Mapping[str, str] | None = None,
-    ) -> RunningApp: ...
-
-
-class StartServer(Protocol):
-    def __call__(
-        self,
-        app: str,
-        framework: str,
-        answers: Mapping[str, str] | None = None,
-        *,
-        server: str = "gunicorn",
-        isolated: bool = False,
-    ) -> str: ...
+# What scaffold_app and scaffold_app_session return: start(app, framework,
+# answers=None, *, server="gunicorn", isolated=False, env=None) -> RunningApp.
+StartApp = Callable[..., "RunningApp"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -126,6 +106,15 @@ def _starter(
     return start
 
 
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for call arguments (answers are a mapping)."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
 def _folders(factory: pytest.TempPathFactory) -> tuple[Callable[[str], Path], bool]:
     kept = os.environ.get(KEEP_VARIABLE)
     if kept:
@@ -145,50 +134,26 @@ def scaffold_app_session(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[StartApp]:
     """Like scaffold_app, but each distinct project boots once per session."""
-    booted: dict[tuple[Any, ...], RunningApp] = {}
+    booted: dict[Any, RunningApp] = {}
     with ExitStack() as stack:
         start = _starter(stack, *_folders(tmp_path_factory))
 
-        def start_once(
-            app: str,
-            framework: str,
-            answers: Mapping[str, str] | None = None,
-            *,
-            server: str = "gunicorn",
-            isolated: bool = False,
-            env: Mapping[str, str] | None = None,
-        ) -> RunningApp:
-            key = (
-                app,
-                framework,
-                tuple(sorted((answers or {}).items())),
-                server,
-                isolated,
-                tuple(sorted((env or {}).items())),
-            )
+        def start_once(*args: Any, **kwargs: Any) -> RunningApp:
+            key = _frozen((args, kwargs))
             if key not in booted:
-                booted[key] = start(
-                    app, framework, answers, server=server, isolated=isolated, env=env
-                )
+                booted[key] = start(*args, **kwargs)
             return booted[key]
 
         yield start_once
 
 
 @pytest.fixture
-def scaffold_server(scaffold_app: StartApp) -> StartServer:
-    """Generate a project from answers and return the base URL of its server."""
+def scaffold_server(scaffold_app: StartApp) -> Callable[..., str]:
+    """Generate a project from answers and return the base URL of its server.
 
-    def start(
-        app: str,
-        framework: str,
-        answers: Mapping[str, str] | None = None,
-        *,
-        server: str = "gunicorn",
-        isolated: bool = False,
-    ) -> str:
-        return scaffold_app(
-            app, framework, answers, server=server, isolated=isolated
-        ).url
+    Takes the same arguments as ``scaffold_app`` but ``env``."""
+
+    def start(*args: Any, **kwargs: Any) -> str:
+        return scaffold_app(*args, **kwargs).url
 
     return start

@@ -81,10 +81,6 @@ class Plan:
         return self.generated.folder
 
     @property
-    def project(self) -> Project:
-        return self.generated.entry
-
-    @property
     def name(self) -> str:
         return self.label or self.folder.name
 
