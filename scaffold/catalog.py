@@ -82,14 +82,15 @@ def find_project(app: str, framework: str) -> Project:
 
 
 def templates_root() -> Path:
-    """The Copier template root: the folder holding copier.yml.
+    """The folder holding every project's template folder and _shared/.
 
     Installed, the templates ship inside the package (scaffold/templates);
-    in a source checkout they are the repository's templates/ folder.
+    in a source checkout they are the repository's templates/ folder. Copier
+    itself renders from the versioned template (template_source.py).
     """
     here = Path(__file__).resolve().parent
     for candidate in (here / "templates", here.parent / "templates"):
-        if (candidate / "copier.yml").is_file():
+        if (candidate / "_shared").is_dir():
             return candidate
     raise ScaffoldError("scaffold's templates are missing; reinstall scaffold")
 
