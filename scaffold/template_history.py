@@ -139,3 +139,9 @@ def write_bundle(root: Path, folder: Path) -> tuple[Path, Path]:
     about = folder / "template.json"
     about.write_text(json.dumps(info, indent=2) + "\n", "utf-8")
     return bundle, about
+
+
+if __name__ == "__main__":
+    # In a clone of this repository: tag each release as a wheel build would,
+    # so `copier copy --vcs-ref vX.Y.Z` and `copier update` work with Copier alone.
+    print("\n".join(derive_tags(Path.cwd())) or "every release is tagged already")
