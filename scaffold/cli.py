@@ -80,8 +80,25 @@ force_option = click.option(
 )
 
 
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """--version: scaffold's version and its templates' (git describes them)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from .generation.template_source import installed_source
+
+    click.echo(f"scaffold {__version__}, templates {installed_source().ref}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="scaffold")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version of scaffold and of its templates, and exit.",
+)
 def cli() -> None:
     """Generate Flask and Django starter projects from one answers file.
 
@@ -99,6 +116,9 @@ def list_projects() -> None:
     Example:
       scaffold list
     """
+    from .generation.template_source import installed_source
+
+    click.echo(f"Templates {installed_source().ref}")
     for project in PROJECTS:
         click.echo(
             f"{project.framework:<7} {project.app:<8} "
@@ -176,6 +196,46 @@ def all_projects(
     )
     for project, path in zip(PROJECTS, paths, strict=True):
         click.echo(f"Created {project.name:<15} {path}  (run: {project.run})")
+
+
+@cli.command("update")
+@click.argument(
+    "folders",
+    metavar="PROJECT_DIR...",
+    nargs=-1,
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option(
+    "--to",
+    metavar="VERSION",
+    help="Template version to go to, e.g. 0.2.0 [default: this scaffold's].",
+)
+@data_option
+@click.option("--pretend", is_flag=True, help="Show what would change; write nothing.")
+def update(
+    folders: tuple[Path, ...], to: str | None, data: tuple[str, ...], pretend: bool
+) -> int:
+    """Bring generated projects to newer templates, keeping your edits.
+
+    Copier renders the version each project was made from and the new one,
+    and applies your edits to the new one. A line both changed is a conflict,
+    marked inline in the file. Each project must be a git repository with
+    nothing uncommitted. Exit status 0 if clean, 1 if there are conflicts to
+    resolve.
+
+    \b
+    Examples:
+      scaffold update my-site
+      scaffold update my-site --pretend --data "description=A new line"
+    """
+    from .generation.answers import parse_data
+    from .generation.update import format_updates, update_projects
+
+    answers = parse_data(data)
+    updates = update_projects(folders, to=to, data=answers, pretend=pretend)
+    click.echo(format_updates(updates, pretend=pretend))
+    return 1 if any(u.conflicts for u in updates) else 0
 
 
 # smoke and compare: they generate every project for a run of their own.

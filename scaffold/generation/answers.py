@@ -1,7 +1,7 @@
 """Shared answers: read them from a YAML file and --data KEY=VALUE pairs.
 
 The questions themselves (names, defaults, validation rules) are defined once,
-in templates/copier.yml; this module only checks that the user's input names
+in copier.yml; this module only checks that the user's input names
 real questions and holds plain values, then Copier does the rest.
 """
 

@@ -2,7 +2,7 @@
 
 This is the one list of projects. It is read, not written here: the
 frameworks and apps are the choices of the `framework` and `app` questions in
-templates/copier.yml, each pair's template folder is what copier.yml's
+the root copier.yml, each pair's template folder is what copier.yml's
 `_subdirectory` renders for it, and what scaffold says about a project
 (summary, run command, WSGI target) is the project.yml beside the template's
 harness.yml. Adding a project means: a template folder, its project.yml and
@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ScaffoldError
 from ..schema import Declared, load_file, read_yaml
+from .template_source import config_file
 
 METADATA_FILE = "project.yml"
 
@@ -73,12 +74,14 @@ def _bundled(name: str, marker: str) -> Path:
 
 
 def templates_root() -> Path:
-    """The Copier template root: the folder holding copier.yml.
+    """The folder holding every project's template folder and _shared/.
 
     Installed, the templates ship inside the package (scaffold/templates);
-    in a source checkout they are the repository's templates/ folder.
+    in a source checkout they are the repository's templates/ folder. The
+    Copier template root is the folder above, with copier.yml: Copier renders
+    it from its versioned history (template_source.py).
     """
-    return _bundled("templates", "copier.yml")
+    return _bundled("templates", "_shared/python.jinja")
 
 
 def example_answers_file() -> Path:
@@ -93,8 +96,8 @@ def example_answers_file() -> Path:
 
 @cache
 def copier_config() -> dict[str, Any]:
-    """templates/copier.yml, the questionnaire every project shares."""
-    config = read_yaml(templates_root() / "copier.yml")
+    """copier.yml, the questionnaire every project shares."""
+    config = read_yaml(config_file())
     if not isinstance(config, dict):
         raise ScaffoldError("copier.yml is not a mapping; reinstall scaffold")
     return config
@@ -110,7 +113,8 @@ def template_folder(framework: str, app: str) -> str:
     """The folder copier.yml's `_subdirectory` picks for ``framework`` and ``app``."""
     expression = copier_config()["_subdirectory"]
     rendered = SandboxedEnvironment().from_string(expression)
-    return rendered.render(framework=framework, app=app).strip()
+    folder = rendered.render(framework=framework, app=app).strip()
+    return folder.removeprefix("templates/")  # relative to templates_root()
 
 
 @cache
