@@ -1,6 +1,6 @@
 """The todos blueprint: the list pages and the forms that change the list."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from ..extensions import db
 from .forms import TodoForm
@@ -36,6 +36,17 @@ def render_list(todo_filter, form, status=200):
     return page, status
 
 
+def get_todo_or_404(todo_id):
+    """The todo with this id, or the 404 page if there is none.
+
+    SQLite ids are 64-bit: a bigger number in the URL names no todo (and
+    would overflow the query), so it is a 404 before any query is made.
+    """
+    if todo_id >= 2**63:
+        abort(404)
+    return db.get_or_404(Todo, todo_id)
+
+
 def posted_filter():
     """The list the form was posted from (its `filter` field); All if unknown."""
     todo_filter = request.form.get("filter")
@@ -68,7 +79,7 @@ def add():
 
 @bp.route("/todos/<int:todo_id>/edit/", methods=["GET", "POST"])
 def edit(todo_id):
-    todo = db.get_or_404(Todo, todo_id)  # 404 for an unknown id
+    todo = get_todo_or_404(todo_id)
     form = TodoForm(obj=todo)  # filled from the todo, or from the POST
     if form.validate_on_submit():
         todo.title = form.title.data
@@ -80,7 +91,7 @@ def edit(todo_id):
 
 @bp.post("/todos/<int:todo_id>/toggle/")
 def toggle(todo_id):
-    todo = db.get_or_404(Todo, todo_id)
+    todo = get_todo_or_404(todo_id)
     todo.completed = not todo.completed
     db.session.commit()
     return back_to_list()
@@ -88,7 +99,7 @@ def toggle(todo_id):
 
 @bp.post("/todos/<int:todo_id>/delete/")
 def delete(todo_id):
-    db.session.delete(db.get_or_404(Todo, todo_id))
+    db.session.delete(get_todo_or_404(todo_id))
     db.session.commit()
     return back_to_list()
 
