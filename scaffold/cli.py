@@ -36,7 +36,16 @@ defaults_option = click.option(
     "--defaults", is_flag=True, help="Never ask: use defaults for the rest."
 )
 force_option = click.option(
-    "--force", is_flag=True, help="Write into DEST even if it is not empty."
+    "--force",
+    is_flag=True,
+    help="Add the template's files to DEST even if it is not empty; refuses, "
+    "changing nothing, if a file of yours there differs.",
+)
+overwrite_option = click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Like --force, and also replace your files that differ from the "
+    "template's.",
 )
 
 
@@ -80,6 +89,7 @@ def list_projects() -> None:
 @data_option
 @defaults_option
 @force_option
+@overwrite_option
 def new(
     app: str,
     dest: Path,
@@ -88,6 +98,7 @@ def new(
     data: tuple[str, ...],
     defaults: bool,
     force: bool,
+    overwrite: bool,
 ) -> None:
     """Generate one project, APP (hello, website or todo), into the folder DEST.
 
@@ -106,6 +117,7 @@ def new(
         answers,
         force=force,
         interactive=not defaults and stdin_is_terminal(),
+        overwrite=overwrite,
     )
     click.echo(f"Created {project.name} in {dest}")
     click.echo(f"Run it:  cd {dest} && {project.run}")
@@ -117,12 +129,14 @@ def new(
 @data_option
 @defaults_option
 @force_option
+@overwrite_option
 def all_projects(
     dest: Path,
     answers_file: Path | None,
     data: tuple[str, ...],
     defaults: bool,
     force: bool,
+    overwrite: bool,
 ) -> None:
     """Generate every project into DEST/<framework>-<app> from the same answers.
 
@@ -132,7 +146,11 @@ def all_projects(
     """
     answers = collect_answers(answers_file, data)
     paths = generate_all(
-        dest, answers, force=force, interactive=not defaults and stdin_is_terminal()
+        dest,
+        answers,
+        force=force,
+        interactive=not defaults and stdin_is_terminal(),
+        overwrite=overwrite,
     )
     for project, path in zip(PROJECTS, paths, strict=True):
         click.echo(f"Created {project.name:<15} {path}  (run: {project.run})")

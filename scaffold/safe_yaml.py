@@ -55,8 +55,9 @@ class StrictTextLoader(yaml.BaseLoader):
             yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
             yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
         }:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             raise _Refused(
-                f"uses the tag {node.tag!r} at line {node.start_mark.line + 1}; "
+                f"uses the tag {tag!r} at line {node.start_mark.line + 1}; "
                 "write answers as plain text (quote it if needed)"
             )
         return super().construct_object(node, deep)
@@ -80,7 +81,7 @@ class StrictTextLoader(yaml.BaseLoader):
 def load_text(text: str, where: str) -> Any:
     """Parse YAML text; every scalar comes back as the string typed."""
     try:
-        return yaml.load(text, Loader=StrictTextLoader)  # noqa: S506 (BaseLoader)
+        return yaml.load(text, Loader=StrictTextLoader)  # BaseLoader: text only
     except _Refused as problem:
         raise ScaffoldError(f"{where} {problem}") from None
     except yaml.YAMLError as error:
