@@ -179,7 +179,7 @@ EXAMPLE = EXAMPLE_ANSWERS.read_text("utf-8")
 def example_with(key: str, value: str | None) -> str:
     """The example answers with one answer changed (a key given twice is refused);
     None leaves the value out: `key:`."""
-    lines = [line for line in EXAMPLE.splitlines(True) if not line.startswith(key + ":")]
+    lines = [line for line in EXAMPLE.splitlines(True) if not line.startswith(key)]
     given = f"{key}:\n" if value is None else yaml.safe_dump({key: value})
     return "".join(lines) + given
 
@@ -331,12 +331,12 @@ REFUSALS = {
     # YAML: no types, tags or duplicates; a hostile file is one line.
     "a !!set tag": (
         "new hello DEST -f flask --answers FILE",
-        example_with("project_name", "x").replace("project_name: x", "project_name: !!set {a, b}"),
+        example_with("project_name", None) + " " * 13 + "!!set {a, b}",
         ["tag", "!!set", "plain text"],
     ),
     "a !!binary tag": (
         "new hello DEST -f flask --answers FILE",
-        example_with("project_name", "x").replace("project_name: x", "project_name: !!binary aGk="),
+        example_with("project_name", None) + " " * 13 + "!!binary aGk=",
         ["tag", "!!binary", "plain text"],
     ),
     "a python tag": (
@@ -354,7 +354,8 @@ REFUSALS = {
         ["key that is not plain text", "line 1"],
     ),
     "YAML nested 500 deep (flow)": (
-        "new hello DEST -f flask --answers FILE", "project_name: " + "[" * 500 + "]" * 500,
+        "new hello DEST -f flask --answers FILE",
+        "project_name: " + "[" * 500 + "]" * 500,
         ["nested", "deep"],
     ),
     "YAML nested 100 deep (block)": (
