@@ -44,8 +44,7 @@ force_option = click.option(
 overwrite_option = click.option(
     "--overwrite",
     is_flag=True,
-    help="Like --force, and also replace your files that differ from the "
-    "template's.",
+    help="Like --force, and also replace your files that differ from the template's.",
 )
 
 

@@ -183,6 +183,7 @@ def example_with(key: str, value: str | None) -> str:
     given = f"{key}:\n" if value is None else yaml.safe_dump({key: value})
     return "".join(lines) + given
 
+
 # Each case: the command line (DEST is a folder that must not appear, EXAMPLE the
 # example answers file, FILE an answers file holding the text given, TMP an
 # existing folder), that text, and what the one line of error must say.

@@ -59,7 +59,7 @@ def python_problems(source: Path, value: str) -> list[str]:
     if any(value in line for line in text.splitlines()[:2]):
         problems.append("the answer is on line 1 or 2 (PEP 263 coding cookie)")
     for token in tokenize.generate_tokens(io.StringIO(text).readline):
-        # Comments can hold directives: # noqa, # type: ignore, # fmt: off...
+        # Comments can hold directives for linters, formatters, type checkers.
         if token.type == tokenize.COMMENT and value in token.string:
             problems.append(f"the answer is in a comment, line {token.start[0]}")
     return problems
@@ -222,7 +222,8 @@ def test_force_never_replaces_the_owners_files_that_differ(cli, tmp_path) -> Non
     (dest / "notes.txt").write_text("my notes")
     refused_and_unchanged(
         cli, dest, "new", "hello", dest, "-f", "flask", "--answers", EXAMPLE_ANSWERS,
-        "--force", phrases=["2 file(s) that differ", "README.md, app.py", "--overwrite"],
+        "--force",
+        phrases=["2 file(s) that differ", "README.md, app.py", "--overwrite"],
     )  # fmt: skip
     result = cli(
         "new", "hello", dest, "-f", "flask", "--answers", EXAMPLE_ANSWERS,
