@@ -18,6 +18,7 @@ from .catalog import FRAMEWORKS, PROJECTS, example_answers_file, find_project
 from .checks import SERVERS
 from .errors import ScaffoldError
 from .generate import generate, generate_all, stdin_is_terminal
+from .leftovers import mark
 
 answers_option = click.option(
     "--answers",
@@ -192,6 +193,22 @@ jobs_option = click.option(
     type=click.IntRange(min=1),
     help="How many projects to boot and check at once [default: all].",
 )
+env_option = click.option(
+    "--env",
+    "env_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Set a variable for the projects' servers and prepare commands; repeat "
+    "it for more. They get a minimal environment (PATH, HOME, locale, TMPDIR and "
+    "what the template declares), never the rest of yours.",
+)
+pass_env_option = click.option(
+    "--pass-env",
+    "pass_env",
+    multiple=True,
+    metavar="NAME",
+    help="Pass your variable NAME on to the projects' servers; repeat it for more.",
+)
 timeout_option = click.option(
     "--timeout",
     type=click.FloatRange(min=1),
@@ -203,7 +220,14 @@ timeout_option = click.option(
 
 def harness_options(command: Callable[..., int]) -> Callable[..., int]:
     """The options `check` and `smoke` share, in the order --help shows them."""
-    for option in (jobs_option, timeout_option, junit_option, isolated_option):
+    for option in (
+        pass_env_option,
+        env_option,
+        jobs_option,
+        timeout_option,
+        junit_option,
+        isolated_option,
+    ):
         command = option(command)
     return server_option(command)
 
@@ -216,13 +240,19 @@ def _check(
     junitxml: Path | None,
     timeout: float,
     jobs: int | None,
+    env_pairs: tuple[str, ...] = (),
+    pass_env: tuple[str, ...] = (),
 ) -> int:
     """Boot and check FOLDERS, print the report; 0 only if every check passed."""
     from .harness import check_projects  # imported here: the harness is heavy
+    from .leftovers import clean_up
     from .report import counts, format_report, summary, write_junit
 
+    env = _explicit_env(env_pairs, pass_env)
+    if cleaned := clean_up():  # servers and folders of a killed earlier run
+        click.echo(cleaned)
     reports = check_projects(
-        folders, server=server, isolated=isolated, timeout=timeout, jobs=jobs
+        folders, server=server, isolated=isolated, timeout=timeout, jobs=jobs, env=env
     )
     click.echo(format_report(reports))
     if junitxml:
@@ -230,6 +260,23 @@ def _check(
         click.echo(f"JUnit XML written to {junitxml}")
     click.echo(summary(reports))
     return 1 if counts(reports)[1] else 0
+
+
+def _explicit_env(pairs: Sequence[str], names: Sequence[str]) -> dict[str, str]:
+    """The variables the user chose to give the projects' servers."""
+    import os
+
+    env = {}
+    for name in names:
+        if name not in os.environ:
+            raise ScaffoldError(f"--pass-env {name}: no such variable is set")
+        env[name] = os.environ[name]
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key or not key.replace("_", "a").isalnum():
+            raise ScaffoldError(f"--env {pair!r} must look like KEY=VALUE")
+        env[key] = value
+    return env
 
 
 @cli.command("check")
@@ -247,6 +294,12 @@ def check(folders: tuple[Path, ...], **harness: Any) -> int:
     Every page the project's template declares must answer as declared, and
     every same-site link, stylesheet, script and image on those pages must
     answer below 400. Exit status 0 only if every check passed.
+
+    Checking a project runs its code (and, with --isolated, installs its
+    dependencies, whose build scripts run too): check only projects you trust.
+    Its servers get a minimal environment; pass more with --env / --pass-env.
+    Servers and folders left by a run that was killed (SIGKILL) are found,
+    ended and removed by the next run.
 
     \b
     Example:
@@ -268,12 +321,17 @@ def smoke(
 ) -> int:
     """Generate every project and check them all: the CI smoke job.
 
+    Like check, this runs the generated projects' code, with a minimal
+    environment (see check --help); a killed run's leftovers are cleaned up by
+    the next one.
+
     \b
     Example:
       scaffold smoke --answers examples/answers.yml --junitxml smoke.xml
     """
     answers = collect_answers(answers_file or example_answers_file(), data)
     with tempfile.TemporaryDirectory(prefix="scaffold-smoke-") as scratch:
+        mark(Path(scratch))  # found and removed by the next run if this one is killed
         dest = keep or Path(scratch) / "projects"
         folders = generate_all(dest, answers, force=False, interactive=False)
         click.echo(f"Generated {len(folders)} projects in {dest}\n")
@@ -323,6 +381,7 @@ def compare(
         )
     answers = collect_answers(answers_file or example_answers_file(), data)
     with tempfile.TemporaryDirectory(prefix="scaffold-compare-") as scratch:
+        mark(Path(scratch))
         walkthrough = build_walkthrough(app, answers, keep or Path(scratch) / "p")
         click.echo(format_summary(walkthrough))
         if out:

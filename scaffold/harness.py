@@ -10,7 +10,6 @@ however it ends.
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -31,6 +30,7 @@ from .environments import (
     run_command,
 )
 from .errors import ScaffoldError
+from .leftovers import RUN_ID, RUN_VARIABLE, make_folder
 from .servers import Server, ServerFailed, Servers, signals_held
 
 REQUEST_TIMEOUT = 10.0
@@ -200,7 +200,7 @@ def prepare(plan: Plan, environment: Environment, servers: Servers) -> None:
     command raises ServerFailed with its output as the log.
     """
     plan.data_dir.mkdir(parents=True, exist_ok=True)
-    env = {**environment.variables, **plan.env}
+    env = {**environment.variables, **plan.env, RUN_VARIABLE: RUN_ID}
     for declared in plan.prepare:
         try:
             run_command(
@@ -235,6 +235,7 @@ def _check_one(
     server: str,
     isolated: bool,
     workdir: Path,
+    extra_env: dict[str, str] | None = None,
 ) -> ProjectReport:
     """Prepare an environment, start the server, check the pages, stop it."""
     report = ProjectReport(plan.name, plan.folder, server)
@@ -246,6 +247,9 @@ def _check_one(
             plan.dependencies, isolated=isolated, parent=workdir, cancel=servers.cancel
         )
         report.environment = environment.description
+        if extra_env:  # what the user passed explicitly (--env, --pass-env)
+            variables = {**environment.variables, **extra_env}
+            environment = replace(environment, variables=variables)
         running = serve(plan, servers, server, environment)
     except (EnvironmentFailed, ServerFailed, ScaffoldError) as failure:
         boot.seconds = time.perf_counter() - started
@@ -271,13 +275,16 @@ def check_projects(
     isolated: bool = False,
     timeout: float = 30.0,
     jobs: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> list[ProjectReport]:
     """Boot and check every project; one report per project, in order.
 
-    ``jobs`` projects are checked at a time; all at once by default.
+    ``jobs`` projects are checked at a time; all at once by default. Servers
+    and prepare commands get a minimal environment (see environments) plus
+    ``env``. Checking runs each project's code: check only projects you trust.
     """
     # Environments and the projects' data live here, removed at the end.
-    workdir = Path(tempfile.mkdtemp(prefix="scaffold-check-"))
+    workdir = make_folder("scaffold-check-")
     try:
         plans = [
             load_plan(folder, workdir / f"data-{index}")
@@ -296,7 +303,7 @@ def check_projects(
     with signals_held() as interrupted:
         try:
             futures = [
-                pool.submit(_check_one, plan, servers, server, isolated, workdir)
+                pool.submit(_check_one, plan, servers, server, isolated, workdir, env)
                 for plan in plans
             ]
             while wait(futures, timeout=0.2).not_done and not interrupted:

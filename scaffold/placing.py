@@ -18,12 +18,12 @@ anything it checks every path, so that:
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ScaffoldError
+from .leftovers import make_folder
 
 SHOWN = 5  # files named in a refusal before "and N more"
 
@@ -31,7 +31,7 @@ SHOWN = 5  # files named in a refusal before "and N more"
 @contextmanager
 def staging_folder() -> Iterator[Path]:
     """A fresh temporary folder to render into, removed afterwards."""
-    folder = Path(tempfile.mkdtemp(prefix="scaffold-staging-"))
+    folder = make_folder("scaffold-staging-")
     try:
         yield folder
     finally:
@@ -90,7 +90,7 @@ def place(staged: Path, dest: Path, *, overwrite: bool = False) -> list[str]:
         )
     created: list[Path] = []  # in creation order, undone in reverse
     replaced: dict[Path, Path] = {}  # user's file -> its backup
-    backups = Path(tempfile.mkdtemp(prefix="scaffold-backup-"))
+    backups = make_folder("scaffold-backup-")
     try:
         missing = []
         folder = dest.absolute()
