@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ScaffoldError
-from .leftovers import make_folder
+from .leftovers import MARKER, make_folder
 
 SHOWN = 5  # files named in a refusal before "and N more"
 
@@ -45,7 +45,8 @@ def _listing(paths: list[str]) -> str:
 
 
 def _files(staged: Path) -> list[Path]:
-    return sorted(p.relative_to(staged) for p in staged.rglob("*") if p.is_file())
+    files = (p.relative_to(staged) for p in staged.rglob("*") if p.is_file())
+    return sorted(p for p in files if p != Path(MARKER))  # the staging folder's own
 
 
 def _problems(staged: Path, dest: Path) -> tuple[list[str], list[str]]:

@@ -1,6 +1,6 @@
 """The todos blueprint: the list pages and the forms that change the list."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..extensions import db
 from .forms import TodoForm
@@ -8,6 +8,10 @@ from .models import Todo
 
 # template_folder: this blueprint's templates live in todos/templates/.
 bp = Blueprint("todos", __name__, template_folder="templates")
+
+# A todo's id in a URL: a whole number SQLite can hold (64 bits). A larger one
+# names no todo, so the route does not match it: a 404, not an overflow.
+TODO_ID = f"<int(max={2**63 - 1}):todo_id>"
 
 # The three lists, by the name the URLs and forms use.
 FILTERS = {
@@ -34,17 +38,6 @@ def render_list(todo_filter, form, status=200):
         current=todo_filter,
     )
     return page, status
-
-
-def get_todo_or_404(todo_id):
-    """The todo with this id, or the 404 page if there is none.
-
-    SQLite ids are 64-bit: a bigger number in the URL names no todo (and
-    would overflow the query), so it is a 404 before any query is made.
-    """
-    if todo_id >= 2**63:
-        abort(404)
-    return db.get_or_404(Todo, todo_id)
 
 
 def posted_filter():
@@ -77,9 +70,9 @@ def add():
     return back_to_list()
 
 
-@bp.route("/todos/<int:todo_id>/edit/", methods=["GET", "POST"])
+@bp.route(f"/todos/{TODO_ID}/edit/", methods=["GET", "POST"])
 def edit(todo_id):
-    todo = get_todo_or_404(todo_id)
+    todo = db.get_or_404(Todo, todo_id)  # 404 for an unknown id
     form = TodoForm(obj=todo)  # filled from the todo, or from the POST
     if form.validate_on_submit():
         todo.title = form.title.data
@@ -89,17 +82,17 @@ def edit(todo_id):
     return render_template("todos/edit.html", form=form, todo=todo), status
 
 
-@bp.post("/todos/<int:todo_id>/toggle/")
+@bp.post(f"/todos/{TODO_ID}/toggle/")
 def toggle(todo_id):
-    todo = get_todo_or_404(todo_id)
+    todo = db.get_or_404(Todo, todo_id)
     todo.completed = not todo.completed
     db.session.commit()
     return back_to_list()
 
 
-@bp.post("/todos/<int:todo_id>/delete/")
+@bp.post(f"/todos/{TODO_ID}/delete/")
 def delete(todo_id):
-    db.session.delete(get_todo_or_404(todo_id))
+    db.session.delete(db.get_or_404(Todo, todo_id))
     db.session.commit()
     return back_to_list()
 
