@@ -94,20 +94,24 @@ def _dependencies(folder: Path) -> tuple[str, ...]:
 def _render(value: Any, context: dict[str, Any], env: SandboxedEnvironment) -> Any:
     """Render every string in a YAML value with the answers."""
     if isinstance(value, str):
-        rendered = env.from_string(value).render(context)
-        # An answer can never start an option: whatever the answers hold, a
-        # value filled in from them is an argument, not a flag.
-        if "{{" in value and rendered.lstrip().startswith("-"):
-            raise ScaffoldError(
-                f"an answer would become the option {rendered!r}; regenerate the "
-                "project"
-            )
-        return rendered
+        return env.from_string(value).render(context)
     if isinstance(value, list):
         return [_render(item, context, env) for item in value]
     if isinstance(value, dict):
         return {key: _render(item, context, env) for key, item in value.items()}
     return value
+
+
+def command_line(declared: Any, rendered: Any) -> tuple[str, ...]:
+    """A command's arguments; one filled in from the answers never starts an
+    option (`-c/tmp/evil.py` as a slug must not become gunicorn's -c)."""
+    for raw, arg in zip(declared, rendered, strict=True):
+        if "{{" in str(raw) and str(arg).lstrip().startswith("-"):
+            raise ScaffoldError(
+                f"an answer would become the option {arg!r} of a command; "
+                "regenerate the project"
+            )
+    return tuple(str(arg) for arg in rendered)
 
 
 def _strings(values: Any) -> dict[str, str]:
@@ -136,12 +140,16 @@ def load_plan(folder: Path, data_dir: Path) -> Plan:
         data = _render(declared, context, jinja)
         servers = {
             kind: ServerCommand(
-                tuple(str(arg) for arg in spec["command"]), _strings(spec.get("env"))
+                command_line(declared["servers"][kind]["command"], spec["command"]),
+                _strings(spec.get("env")),
             )
             for kind, spec in data["servers"].items()
         }
         prepare = tuple(
-            tuple(str(arg) for arg in command) for command in data.get("prepare", ())
+            command_line(raw, command)
+            for raw, command in zip(
+                declared.get("prepare", ()), data.get("prepare", ()), strict=True
+            )
         )
         pages = tuple(
             PageCheck(

@@ -15,7 +15,7 @@ import psutil
 import pytest
 from jinja2.sandbox import SandboxedEnvironment
 
-from scaffold.checks import _render
+from scaffold.checks import _render, command_line
 from scaffold.errors import ScaffoldError
 
 from .test_cli import assert_refused
@@ -99,16 +99,23 @@ def test_edited_answers_are_refused_before_use(
 
 
 def test_an_answer_never_becomes_an_option() -> None:
+    declared = ["--bind", "{{ s }}.wsgi"]
     jinja = SandboxedEnvironment()
-    assert _render(["--bind", "{{ s }}.wsgi"], {"s": "site"}, jinja)[1] == "site.wsgi"
+
+    def command(slug: str) -> tuple[str, ...]:
+        return command_line(declared, _render(declared, {"s": slug}, jinja))
+
+    assert command("site") == ("--bind", "site.wsgi")  # declared options are fine
     with pytest.raises(ScaffoldError, match="option"):
-        _render(["python", "{{ s }}.wsgi"], {"s": "-c/tmp/x"}, jinja)
+        command("-c/tmp/x")
+    # Elsewhere (an environment variable) a leading dash is just text.
+    assert _render({"KEY": "{{ s }}"}, {"s": "-x"}, jinja) == {"KEY": "-x"}
 
 
 # --- 10. a killed run is cleaned up by the next -----------------------------------
 
 
-def command_line(process: psutil.Process) -> str:
+def process_command(process: psutil.Process) -> str:
     try:
         return " ".join(process.cmdline())
     except psutil.Error:  # ended, or a zombie
@@ -130,7 +137,7 @@ def test_a_killed_smoke_is_cleaned_up_by_the_next_run(
         servers = [
             child
             for child in psutil.Process(run.pid).children(recursive=True)
-            if "gunicorn" in command_line(child)
+            if "gunicorn" in process_command(child)
         ]
     time.sleep(0.5)
     servers = psutil.Process(run.pid).children(recursive=True)
