@@ -11,6 +11,7 @@ expected texts follow whatever the user answered.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -96,6 +97,18 @@ def _render(value: Any, context: dict[str, Any], env: SandboxedEnvironment) -> A
     return value
 
 
+def command_line(declared: Sequence[str], rendered: Sequence[str]) -> tuple[str, ...]:
+    """A command's arguments; one filled in from the answers never starts an
+    option (`-c/tmp/evil.py` as a slug must not become gunicorn's -c)."""
+    for raw, arg in zip(declared, rendered, strict=True):
+        if "{{" in str(raw) and str(arg).lstrip().startswith("-"):
+            raise ScaffoldError(
+                f"an answer would become the option {arg!r} of a command; "
+                "regenerate the project"
+            )
+    return tuple(str(arg) for arg in rendered)
+
+
 def load_plan(folder: Path, data_dir: Path) -> Plan:
     """Read what to boot and check for the generated project in ``folder``.
 
@@ -121,6 +134,10 @@ def load_plan(folder: Path, data_dir: Path) -> Plan:
             f"{source} is broken ({error!r}); reinstall scaffold"
         ) from None
     spec = HarnessSpec.model_validate(rendered)
+    for kind, command in spec.servers.items():
+        command_line(declared.servers[kind].command, command.command)
+    for raw, command in zip(declared.prepare, spec.prepare, strict=True):
+        command_line(raw, command)
     return Plan(
         generated,
         spec.servers,

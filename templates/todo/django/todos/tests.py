@@ -143,6 +143,11 @@ class TodoTests(TestCase):
         self.assertEqual(self.client.post("/todos/99/toggle/").status_code, 404)
         self.assertEqual(self.client.post("/todos/99/delete/").status_code, 404)
         self.assertEqual(self.client.get("/todos/99/edit/").status_code, 404)
+        # However large the id: SQLite ids are 64-bit, 2**63 names no todo.
+        for todo_id in (2**63 - 1, 2**63, 10**30):
+            for action in ("edit", "toggle", "delete"):
+                response = self.client.post(f"/todos/{todo_id}/{action}/")
+                self.assertEqual(response.status_code, 404, (todo_id, action))
         for url in ("/todos/", "/todos/toggle-all/", "/todos/clear-completed/"):
             self.assertEqual(self.client.get(url).status_code, 405)
 

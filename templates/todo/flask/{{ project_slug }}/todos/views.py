@@ -9,6 +9,10 @@ from .models import Todo
 # template_folder: this blueprint's templates live in todos/templates/.
 bp = Blueprint("todos", __name__, template_folder="templates")
 
+# A todo's id in a URL: a whole number SQLite can hold (64 bits). A larger one
+# names no todo, so the route does not match it: a 404, not an overflow.
+TODO_ID = f"<int(max={2**63 - 1}):todo_id>"
+
 # The three lists, by the name the URLs and forms use.
 FILTERS = {
     "all": db.true(),
@@ -66,7 +70,7 @@ def add():
     return back_to_list()
 
 
-@bp.route("/todos/<int:todo_id>/edit/", methods=["GET", "POST"])
+@bp.route(f"/todos/{TODO_ID}/edit/", methods=["GET", "POST"])
 def edit(todo_id):
     todo = db.get_or_404(Todo, todo_id)  # 404 for an unknown id
     form = TodoForm(obj=todo)  # filled from the todo, or from the POST
@@ -78,7 +82,7 @@ def edit(todo_id):
     return render_template("todos/edit.html", form=form, todo=todo), status
 
 
-@bp.post("/todos/<int:todo_id>/toggle/")
+@bp.post(f"/todos/{TODO_ID}/toggle/")
 def toggle(todo_id):
     todo = db.get_or_404(Todo, todo_id)
     todo.completed = not todo.completed
@@ -86,7 +90,7 @@ def toggle(todo_id):
     return back_to_list()
 
 
-@bp.post("/todos/<int:todo_id>/delete/")
+@bp.post(f"/todos/{TODO_ID}/delete/")
 def delete(todo_id):
     db.session.delete(db.get_or_404(Todo, todo_id))
     db.session.commit()
