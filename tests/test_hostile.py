@@ -260,7 +260,7 @@ def test_a_write_failing_half_way_puts_everything_back(
             raise OSError(28, "No space left on device", str(target))
         return real_copy(source, target, *args, **kwargs)
 
-    monkeypatch.setattr("scaffold.placing.shutil.copy2", copy_then_fail)
+    monkeypatch.setattr("scaffold.generation.placing.shutil.copy2", copy_then_fail)
     refused_and_unchanged(
         cli, dest, "new", "todo", dest, "-f", "django", "--answers", EXAMPLE_ANSWERS,
         "--overwrite", phrases=["No space left on device", "nothing was changed"],

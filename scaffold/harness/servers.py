@@ -29,7 +29,7 @@ from xprocess import ProcessStarter, XProcess
 
 from ..errors import HarnessFailure
 from .environments import Cancelled
-from .leftovers import RUN_ID, RUN_VARIABLE, make_folder
+from ..leftovers import RUN_ID, RUN_VARIABLE, make_folder
 
 LOG_TAIL_LINES = 20
 
