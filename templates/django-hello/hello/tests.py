@@ -2,7 +2,6 @@
 
 from django.test import SimpleTestCase
 
-
 # What every response must carry (the Flask version sends the same).
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

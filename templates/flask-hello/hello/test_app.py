@@ -4,7 +4,6 @@ import pytest
 
 from app import app
 
-
 # What every response must carry (the Django version sends the same).
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

@@ -5,7 +5,6 @@ from django.test import SimpleTestCase
 from django.urls import reverse
 from django.utils.html import escape
 
-
 # What every response must carry (the Flask version sends the same).
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

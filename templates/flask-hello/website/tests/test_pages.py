@@ -5,7 +5,6 @@ from markupsafe import escape
 
 from app import SITE, app
 
-
 # What every response must carry (the Django version sends the same).
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

@@ -6,7 +6,6 @@ from django.utils.html import escape
 
 from .models import Todo
 
-
 # What every response must carry (the Flask version sends the same).
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
