@@ -6,6 +6,18 @@ from django.utils.html import escape
 
 from .models import Todo
 
+# What every response must carry (the Flask version sends the same).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
 
 class TodoTests(TestCase):
     # self.client calls the project directly: no server needed. It posts forms
@@ -191,3 +203,25 @@ class TodoTests(TestCase):
         response = self.client.get("/no-such-page/")
         self.assertTemplateUsed(response, "404.html")
         self.assertContains(response, "Go to the list", status_code=404)
+
+    def test_every_response_sends_the_security_headers(self):
+        for path in ("/", "/no-such-page/"):
+            response = self.client.get(path)
+            for name, value in SECURITY_HEADERS.items():
+                self.assertEqual(response[name], value, (path, name))
+
+    def test_an_unknown_host_is_refused(self):
+        response = self.client.get("/active", headers={"host": "evil.example"})
+        self.assertEqual(response.status_code, 400)
+        self.assertNotIn("evil.example", response.get("Location", ""))
+
+    def test_the_csrf_cookie_is_samesite_lax(self):
+        response = self.client.get("/")
+        self.assertEqual(response.cookies["csrftoken"]["samesite"], "Lax")
+
+    def test_the_list_answers_get_only_and_405_is_in_the_site_layout(self):
+        self.assertEqual(self.client.generic("TRACE", "/").status_code, 405)
+        response = self.client.get("/todos/")
+        self.assertIn("POST", response["Allow"])
+        self.assertContains(response, "Go to the list", status_code=405)
+        self.assertContains(response, "/static/css/style.css", status_code=405)

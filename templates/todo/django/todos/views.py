@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .forms import TodoForm
 from .models import Todo
@@ -37,6 +37,7 @@ def back_to_list(request):
 
 
 # One view, three URLs: urls.py passes the filter's name to the view.
+@require_GET  # (and HEAD) any other method gets 405, as in Flask
 def index(request, todo_filter):
     return render_list(request, todo_filter, TodoForm())
 
