@@ -9,13 +9,13 @@ proxy switch on (DJANGO_BEHIND_PROXY / FLASK_BEHIND_PROXY).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 import requests
 
-from scaffold.catalog import PROJECTS
-from scaffold.servers import Servers
+from scaffold.generation.catalog import PROJECTS
 
 from .serving import start
 
@@ -59,14 +59,15 @@ REMOTE = {"FORWARDED_ALLOW_IPS": "192.0.2.1"}
 
 
 @pytest.fixture(scope="module")
-def servers() -> Iterator[Servers]:
-    with Servers(timeout=60) as running:
+def servers() -> Iterator[ExitStack]:
+    """Every server this module starts, ended when it is done."""
+    with ExitStack() as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def plain(
-    servers: Servers, generated: dict[str, Path], tmp_path_factory
+    servers: ExitStack, generated: dict[str, Path], tmp_path_factory
 ) -> dict[str, str]:
     """name -> base URL of every app served over plain HTTP."""
     return {
@@ -79,7 +80,7 @@ def plain(
 
 @pytest.fixture(scope="module")
 def proxied(
-    servers: Servers, generated: dict[str, Path], tmp_path_factory
+    servers: ExitStack, generated: dict[str, Path], tmp_path_factory
 ) -> dict[str, str]:
     """name -> base URL of the websites and to-dos, as behind an HTTPS proxy."""
     urls = {}

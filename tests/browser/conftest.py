@@ -13,11 +13,10 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-
-from scaffold.servers import Servers
 
 from ..serving import start
 
@@ -67,10 +66,8 @@ def served(
 ) -> Iterator[dict[str, str]]:
     """name -> base URL of the websites and to-dos, served once per module."""
     names = ["flask-website", "django-website", "flask-todo", "django-todo"]
-    with Servers(timeout=60) as servers:
+    with ExitStack() as stack:
         yield {
-            name: start(
-                servers, generated[name], tmp_path_factory.mktemp(name), name
-            ).url
+            name: start(stack, generated[name], tmp_path_factory.mktemp(name), name).url
             for name in names
         }
