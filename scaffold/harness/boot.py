@@ -148,8 +148,9 @@ def boot(
     environment holding only its declared dependencies) with ``env`` added to
     its environment variables (they win over the template's), and waits until
     it answers HTTP, at most ``timeout`` seconds. Leaving the block, on an
-    error, or on Ctrl-C, ends the server's whole process tree. A server that fails raises HarnessFailure,
-    whose ``log`` holds what it printed; bad input raises ScaffoldError::
+    error, or on Ctrl-C, ends the server's whole process tree. A server that
+    fails raises HarnessFailure, whose ``log`` holds what it printed; bad input
+    raises ScaffoldError::
 
         with scaffold.boot(Path("build/flask-todo")) as app:
             requests.get(app.url + "/")
