@@ -62,9 +62,24 @@ def alive(process: psutil.Process) -> bool:
         return False
 
 
+_EARLIER_CHILDREN: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def earlier_children() -> None:
+    """Children this test process had before the test (e.g. the headless
+    browser a browser test on the same xdist worker keeps for the session)."""
+    _EARLIER_CHILDREN.clear()
+    _EARLIER_CHILDREN.update(c.pid for c in psutil.Process().children(recursive=True))
+
+
 def assert_nothing_left(folder: Path) -> None:
-    """No server from `folder` runs, and this process has no children left."""
-    children = [c for c in psutil.Process().children(recursive=True) if alive(c)]
+    """No server from `folder` runs, and this test left no child process."""
+    children = [
+        c
+        for c in psutil.Process().children(recursive=True)
+        if alive(c) and c.pid not in _EARLIER_CHILDREN
+    ]
     assert children == [], children
     assert processes_under(folder) == []
 
