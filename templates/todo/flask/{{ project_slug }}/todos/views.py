@@ -63,7 +63,7 @@ def posted_page(todo_filter):
         db.select(db.func.count(Todo.id)).where(FILTERS[todo_filter])
     )
     last_page = max(1, math.ceil(count / PER_PAGE))
-    return max(1, min(page, last_page))
+    return page if 1 <= page <= last_page else last_page
 
 
 def back_to_list():
