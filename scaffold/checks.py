@@ -106,11 +106,13 @@ def _strings(values: Any) -> dict[str, str]:
     return {str(key): str(value) for key, value in (values or {}).items()}
 
 
-def load_plan(folder: Path, data_dir: Path) -> Plan:
+def load_plan(folder: Path, data_dir: Path, database_url: str = "") -> Plan:
     """Read what to boot and check for the generated project in ``folder``.
 
     ``data_dir`` is the folder the project may keep its data in (its database)
     while it is checked; the harness creates it, and its caller removes it.
+    ``database_url`` is the PostgreSQL database made for a project that needs
+    one (scaffold/postgres.py).
     """
     folder, data_dir = folder.resolve(), data_dir.resolve()
     answers = read_project_answers(folder)
@@ -121,6 +123,7 @@ def load_plan(folder: Path, data_dir: Path) -> Plan:
         # A key made for this run: production servers refuse to start without one.
         "secret_key": secrets.token_urlsafe(50),
         "data_dir": str(data_dir),
+        "database_url": database_url,
     }
     try:
         declared = yaml.safe_load(source.read_text("utf-8"))

@@ -183,10 +183,24 @@ timeout_option = click.option(
     help="Seconds each server has to answer its first request.",
 )
 
+database_url_option = click.option(
+    "--database-url",
+    metavar="URL",
+    help="PostgreSQL server for the projects that use one, e.g. a CI service: "
+    "postgresql://user:password@localhost:5432/postgres [default: start a "
+    "throwaway server from the PostgreSQL binaries on this machine].",
+)
+
 
 def harness_options(command: Callable[..., int]) -> Callable[..., int]:
     """The options `check` and `smoke` share, in the order --help shows them."""
-    for option in (jobs_option, timeout_option, junit_option, isolated_option):
+    for option in (
+        database_url_option,
+        jobs_option,
+        timeout_option,
+        junit_option,
+        isolated_option,
+    ):
         command = option(command)
     return server_option(command)
 
@@ -199,13 +213,19 @@ def _check(
     junitxml: Path | None,
     timeout: float,
     jobs: int | None,
+    database_url: str | None,
 ) -> int:
     """Boot and check FOLDERS, print the report; 0 only if every check passed."""
     from .harness import check_projects  # imported here: the harness is heavy
     from .report import counts, format_report, summary, write_junit
 
     reports = check_projects(
-        folders, server=server, isolated=isolated, timeout=timeout, jobs=jobs
+        folders,
+        server=server,
+        isolated=isolated,
+        timeout=timeout,
+        jobs=jobs,
+        database_url=database_url,
     )
     click.echo(format_report(reports))
     if junitxml:
@@ -242,23 +262,39 @@ def check(folders: tuple[Path, ...], **harness: Any) -> int:
 @example_answers_option
 @data_option
 @keep_option
+@click.option(
+    "--database",
+    type=click.Choice(["sqlite", "postgresql", "all"]),
+    help="Database of the to-dos; `all` checks them on both [default: the "
+    "answers' `database`, else sqlite].",
+)
 @harness_options
 def smoke(
     answers_file: Path | None,
     data: tuple[str, ...],
     keep: Path | None,
+    database: str | None,
     **harness: Any,
 ) -> int:
     """Generate every project and check them all: the CI smoke job.
 
     \b
-    Example:
+    Examples:
       scaffold smoke --answers examples/answers.yml --junitxml smoke.xml
+      scaffold smoke --database all
     """
     answers = collect_answers(answers_file or example_answers_file(), data)
+    if database in ("sqlite", "postgresql"):
+        answers["database"] = database
     with tempfile.TemporaryDirectory(prefix="scaffold-smoke-") as scratch:
         dest = keep or Path(scratch) / "projects"
         folders = generate_all(dest, answers, force=False, interactive=False)
+        if database == "all":  # the to-dos once more, on PostgreSQL
+            on_postgresql = {**answers, "database": "postgresql"}
+            for framework in FRAMEWORKS:
+                folder = dest / f"{framework}-todo-postgresql"
+                generate(find_project("todo", framework), folder, on_postgresql)
+                folders.append(folder)
         click.echo(f"Generated {len(folders)} projects in {dest}\n")
         return _check(folders, **harness)
 

@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,6 +32,7 @@ from .environments import (
     run_command,
 )
 from .errors import ScaffoldError
+from .postgres import database_urls
 from .servers import Server, ServerFailed, Servers, signals_held
 
 REQUEST_TIMEOUT = 10.0
@@ -271,19 +273,25 @@ def check_projects(
     isolated: bool = False,
     timeout: float = 30.0,
     jobs: int | None = None,
+    database_url: str | None = None,
 ) -> list[ProjectReport]:
     """Boot and check every project; one report per project, in order.
 
-    ``jobs`` projects are checked at a time; all at once by default.
+    ``jobs`` projects are checked at a time; all at once by default. Projects
+    that use PostgreSQL get a database each on the server at ``database_url``,
+    or on a throwaway server started for the run.
     """
     # Environments and the projects' data live here, removed at the end.
     workdir = Path(tempfile.mkdtemp(prefix="scaffold-check-"))
+    databases = ExitStack()  # a PostgreSQL server, if a project needs one
     try:
+        urls = database_urls(folders, workdir, database_url, databases)
         plans = [
-            load_plan(folder, workdir / f"data-{index}")
+            load_plan(folder, workdir / f"data-{index}", urls[index])
             for index, folder in enumerate(folders)
         ]
     except BaseException:
+        databases.close()
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     if len({plan.name for plan in plans}) < len(plans):
@@ -310,4 +318,5 @@ def check_projects(
             servers.cancel.set()
             pool.shutdown(wait=True, cancel_futures=True)
             servers.close()
+            databases.close()
             shutil.rmtree(workdir, ignore_errors=True)

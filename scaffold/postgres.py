@@ -36,8 +36,8 @@ import shutil
 import stat
 import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -225,3 +225,29 @@ def _read(path: Path) -> str:
         return " ".join(path.read_text("utf-8", errors="replace").split())
     except OSError:
         return ""
+
+
+def needs_postgresql(folder: Path) -> bool:
+    """Whether the generated project in ``folder`` keeps its data in PostgreSQL."""
+    from .checks import read_project_answers
+
+    return read_project_answers(Path(folder)).get("database") == "postgresql"
+
+
+def database_urls(
+    folders: Sequence[Path], run_folder: Path, given_url: str | None, stack: ExitStack
+) -> list[str]:
+    """A new database's URL for each project that needs PostgreSQL ("" for
+    the others), on the server at ``given_url`` or on a throwaway one started
+    in ``run_folder``. ``stack`` stops the server and drops the databases."""
+    needed = [needs_postgresql(folder) for folder in folders]
+    if not any(needed):
+        return ["" for _ in folders]
+    if given_url:
+        server = stack.enter_context(given_server(given_url))
+    else:
+        server = stack.enter_context(throwaway_server(run_folder))
+    return [
+        server.create_database(Path(folder).name) if need else ""
+        for folder, need in zip(folders, needed, strict=True)
+    ]
