@@ -148,14 +148,19 @@ class DatabaseServer:
                 self._run("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
 
 
-@contextmanager
-def given_server(url: str) -> Iterator[DatabaseServer]:
-    """A server that is already running, e.g. a CI service."""
+def check_url(url: str) -> None:
+    """Refuse, in one line, a URL that is not a PostgreSQL one."""
     if not re.match(r"^postgres(ql)?(\+\w+)?://", url):
         raise ScaffoldError(
             f"--database-url {url!r} is not a PostgreSQL URL; give one like "
             "postgresql://user:password@localhost:5432/postgres"
         )
+
+
+@contextmanager
+def given_server(url: str) -> Iterator[DatabaseServer]:
+    """A server that is already running, e.g. a CI service."""
+    check_url(url)
     server = DatabaseServer(url)
     try:
         yield server
@@ -240,6 +245,8 @@ def database_urls(
     """A new database's URL for each project that needs PostgreSQL ("" for
     the others), on the server at ``given_url`` or on a throwaway one started
     in ``run_folder``. ``stack`` stops the server and drops the databases."""
+    if given_url:
+        check_url(given_url)
     needed = [needs_postgresql(folder) for folder in folders]
     if not any(needed):
         return ["" for _ in folders]

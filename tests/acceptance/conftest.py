@@ -1,16 +1,19 @@
 """The to-do acceptance suite: both apps, booted under gunicorn, driven over HTTP.
 
-A test gets `todo_app`, parametrised over the two frameworks: the generated
-to-do project, prepared (migrated) and served by the harness on a fresh
-database. It talks to it only through `Browser`, which reads pages and forms
-from the HTML and submits them with their hidden fields, as a browser does.
+A test gets `todo_app`, parametrised over the two frameworks and the two
+databases (SQLite, PostgreSQL): the generated to-do project, prepared
+(migrated) and served by the harness on a fresh database. The PostgreSQL ones
+share one server for the session (the plugin's `scaffold_postgresql`), with a
+database of their own each. A test talks to an app only through `Browser`,
+which reads pages and forms from the HTML and submits them with their hidden
+fields, as a browser does.
 Nothing here depends on the framework except which project is generated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -18,9 +21,10 @@ import pytest
 import requests
 from bs4 import BeautifulSoup, Tag
 
-from scaffold.catalog import FRAMEWORKS
-from scaffold.checks import Plan, load_plan
+from scaffold.catalog import FRAMEWORKS, find_project
+from scaffold.checks import Plan, ServerCommand, load_plan
 from scaffold.environments import Environment, current_environment
+from scaffold.generate import generate
 from scaffold.harness import serve
 from scaffold.servers import Server, ServerFailed, Servers
 
@@ -112,6 +116,15 @@ class Browser:
             page = self.submit(page, "form.new-todo", title=title)
         return page
 
+    def every_todo(self, path: str = "/") -> list[Todo]:
+        """The todos of every page of a list, following its Next links."""
+        page = self.get(path)
+        todos = page.todos()
+        while page.has("nav.pagination a.next"):
+            page = self.get(path + page.one("nav.pagination a.next")["href"])
+            todos += page.todos()
+        return todos
+
     def on_todo(self, page: Page, title: str, form: str) -> Page:
         """Submit one todo's own form (toggle or delete)."""
         todo = page.todo(title)
@@ -148,16 +161,69 @@ class TodoApp:
         return Browser(self.url)
 
 
-@pytest.fixture(params=FRAMEWORKS)
-def todo_app(
-    request: pytest.FixtureRequest, generated: dict[str, Path], tmp_path: Path
+DATABASES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def generated_todos(
+    generated: dict[str, Path],
+    example_answers: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[tuple[str, str], Path]:
+    """Both to-dos on each database: (framework, database) -> project."""
+    on_postgresql = {**example_answers, "database": "postgresql"}
+    dest = tmp_path_factory.mktemp("postgresql")
+    projects = {}
+    for framework in FRAMEWORKS:
+        projects[framework, "sqlite"] = generated[f"{framework}-todo"]
+        folder = dest / f"{framework}-todo"
+        generate(find_project("todo", framework), folder, on_postgresql)
+        projects[framework, "postgresql"] = folder
+    return projects
+
+
+def with_workers(plan: Plan, workers: int) -> Plan:
+    """The plan with gunicorn running ``workers`` worker processes."""
+    gunicorn = plan.servers["gunicorn"]
+    command = list(gunicorn.command)
+    command[command.index("--workers") + 1] = str(workers)
+    servers = {**plan.servers, "gunicorn": ServerCommand(tuple(command), gunicorn.env)}
+    return replace(plan, servers=servers)
+
+
+def serve_todo(
+    request: pytest.FixtureRequest,
+    project: Path,
+    database: str,
+    tmp_path: Path,
+    workers: int | None = None,
 ) -> Iterator[TodoApp]:
-    plan = load_plan(generated[f"{request.param}-todo"], tmp_path / "data")
+    """Serve a to-do on a fresh database (a new one on PostgreSQL)."""
+    database_url = ""
+    if database == "postgresql":
+        postgresql = request.getfixturevalue("scaffold_postgresql")
+        database_url = postgresql.create_database(request.node.name)
+    plan = load_plan(project, tmp_path / "data", database_url)
+    if workers:
+        plan = with_workers(plan, workers)
     environment = current_environment(plan.dependencies)
     with Servers() as servers:
         app = TodoApp(plan, servers, environment)
         app.start()
         yield app
+
+
+@pytest.fixture(
+    params=[(f, d) for d in DATABASES for f in FRAMEWORKS],
+    ids=lambda param: "-".join(param),
+)
+def todo_app(
+    request: pytest.FixtureRequest,
+    generated_todos: dict[tuple[str, str], Path],
+    tmp_path: Path,
+) -> Iterator[TodoApp]:
+    project = generated_todos[request.param]
+    yield from serve_todo(request, project, request.param[1], tmp_path)
 
 
 @pytest.fixture
