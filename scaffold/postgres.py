@@ -35,6 +35,7 @@ import re
 import shutil
 import stat
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
@@ -116,7 +117,7 @@ class DatabaseServer:
 
         query = sql.SQL(statement).format(sql.Identifier(name))
         try:
-            with psycopg.connect(self._dsn(), autocommit=True) as connection:
+            with psycopg.connect(self.dsn, autocommit=True) as connection:
                 connection.execute(query)
         except psycopg.Error as error:
             message = " ".join(str(error).split())
@@ -124,7 +125,8 @@ class DatabaseServer:
                 f"PostgreSQL at {self.display_url}: {message}"
             ) from None
 
-    def _dsn(self) -> str:
+    @property
+    def dsn(self) -> str:
         # psycopg speaks libpq URLs: postgresql:// or postgres://, no driver.
         return re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", self.url)
 
@@ -206,13 +208,20 @@ def throwaway_server(folder: Path) -> Iterator[DatabaseServer]:
     )
     server = DatabaseServer(f"postgresql://{SUPERUSER}@127.0.0.1:{port}/postgres")
     try:
+        failure: Exception | None = None
         try:
             executor.start()
         except Exception as error:  # ExecutorError, OSError, its own errors
+            failure = error
+        try:
+            # mirakuru stops waiting once the port is open, and pg_ctl may give
+            # up early on a busy machine: the server is ready when it connects.
+            _wait_until_ready(server, STARTUP_SECONDS if failure is None else 10)
+        except Exception as error:
             log = _read(cluster / "server.log")
             raise ScaffoldError(
                 f"PostgreSQL ({pg_ctl}) did not start: "
-                f"{' '.join(str(error).split())[:300]}"
+                f"{' '.join(str(failure or error).split())[:300]}"
                 + (f"; its log ends: {log[-300:]}" if log else "")
             ) from None
         yield server
@@ -223,6 +232,21 @@ def throwaway_server(folder: Path) -> Iterator[DatabaseServer]:
         shutil.rmtree(cluster, ignore_errors=True)
         if user is not None:
             shutil.rmtree(pg_ctl.parent, ignore_errors=True)
+
+
+def _wait_until_ready(server: DatabaseServer, seconds: float) -> None:
+    """Wait until the server accepts a connection; raise if it never does."""
+    import psycopg
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with psycopg.connect(server.dsn, connect_timeout=5):
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def _read(path: Path) -> str:
