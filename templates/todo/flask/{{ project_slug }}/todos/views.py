@@ -23,18 +23,22 @@ PER_PAGE = 50
 
 
 def render_list(todo_filter, form, status=200, page=None):
-    """The list page; three queries, however many todos there are."""
-    query = db.select(Todo).where(FILTERS[todo_filter]).order_by(Todo.id)
-    # One page of the list (?page=N, or `page`) and the number of pages: two
-    # queries. A page number that is not a page of the list answers 404, and
-    # so does one too long for the database to skip that many rows.
-    if len(request.args.get("page", "")) > 15:
-        abort(404)
-    todos = db.paginate(query, page=page, per_page=PER_PAGE)
+    """The list page; two queries, however many todos there are."""
     # One query counts every todo and the active ones.
     count = db.func.count(Todo.id)
     counts = db.select(count, count.filter(FILTERS["active"]))
     total, active = db.session.execute(counts).one()
+    # One page of the list (?page=N, or `page`): one query. A page number that
+    # is not a page of the list answers 404, and so does one too long for the
+    # database to skip that many rows. count=False: the counts above already
+    # say how many todos the list holds, which gives the number of pages.
+    if len(request.args.get("page", "")) > 15:
+        abort(404)
+    query = db.select(Todo).where(FILTERS[todo_filter]).order_by(Todo.id)
+    todos = db.paginate(query, page=page, per_page=PER_PAGE, count=False)
+    todos.total = {"all": total, "active": active, "completed": total - active}[
+        todo_filter
+    ]
     page = render_template(
         "todos/index.html",
         form=form,
