@@ -3,7 +3,7 @@
 Run on demand:  python benchmarks/todo.py [--runs 1] [--sizes 100,10000,100000]
 Both apps (Flask and Django) are generated from the example answers, once with
 `database: sqlite` and once with `database: postgresql`, and served by the
-harness exactly as `scaffold check` serves them: migrations into a fresh
+`scaffold.boot` exactly as `scaffold check` serves them: migrations into a fresh
 database (a SQLite file in a fresh data folder; a new database on a throwaway
 PostgreSQL server, or on --database-url), then gunicorn with 2 sync workers.
 For each of the four, in one run:
@@ -50,14 +50,12 @@ from urllib.parse import urljoin
 import requests
 from bs4 import BeautifulSoup
 
-from scaffold.answers import read_answers_file
-from scaffold.catalog import FRAMEWORKS, example_answers_file, find_project
-from scaffold.checks import Plan, load_plan
-from scaffold.environments import Environment, current_environment
-from scaffold.generate import generate
-from scaffold.harness import serve
-from scaffold.postgres import DatabaseServer, given_server, throwaway_server
-from scaffold.servers import Server, ServerFailed, Servers
+from scaffold import HarnessFailure, RunningApp, boot, find_project, generate
+from scaffold.generation.answers import read_answers_file
+from scaffold.generation.catalog import FRAMEWORKS, example_answers_file
+from scaffold.harness.environments import Environment
+from scaffold.harness.plan import Plan
+from scaffold.harness.postgres import DatabaseServer, given_server, throwaway_server
 
 DATABASES = ("sqlite", "postgresql")
 QUERY_GOAL = 3
@@ -175,7 +173,7 @@ def concurrently(clients: list[Client], work: Callable[[int, Client], None]) -> 
 class Load:
     """Adds and list requests against one running server."""
 
-    def __init__(self, server: Server, figures: Figures) -> None:
+    def __init__(self, server: RunningApp, figures: Figures) -> None:
         self.server = server
         self.figures = figures
         self.lock = threading.Lock()
@@ -289,41 +287,49 @@ def one_run(
     folder: Path,
     data_dir: Path,
     database_url: str,
-    servers: Servers,
     slug: str,
     options: argparse.Namespace,
 ) -> Figures:
     """Serve the project on a fresh database and measure it."""
-    figures = Figures()
-    plan = load_plan(folder, data_dir, database_url)
-    environment = current_environment(plan.dependencies)
     try:
-        server = serve(plan, servers, "gunicorn", environment)
-    except ServerFailed as failure:
+        with boot(
+            folder, data_dir=data_dir, database_url=database_url, timeout=60
+        ) as server:
+            return measure(framework, server, database_url, slug, options)
+    except HarnessFailure as failure:
         sys.exit(f"benchmark: {framework}: {failure}\n{failure.log}")
-    try:
-        load = Load(server, figures)
-        clients = load.clients(options.clients)
-        for size in options.sizes:
-            fill(framework, plan, database_url, size)
-            figures.queries[size] = count_queries(framework, plan, environment, slug)
-            load.get_list(clients, 1)  # warm-up: every worker has rendered it
-            seconds, latencies = load.get_list(clients, options.gets)
-            figures.gets_per_s[size] = len(latencies) / seconds
-            figures.median_ms[size] = statistics.median(latencies) * 1000
-        before = load.counted()
-        seconds = load.add(clients, options.adds)
-        figures.adds_per_s = options.adds * options.clients / seconds
-        figures.new_counted = load.counted() - before
-        expected = options.adds * options.clients
-        if figures.new_counted != expected:
-            figures.problems.append(
-                f"the counter grew by {figures.new_counted}, expected {expected}"
-            )
-        if figures.problems:
-            figures.problems.append("server log:\n" + server.log_tail(40))
-    finally:
-        servers.stop(server.name)
+
+
+def measure(
+    framework: str,
+    server: RunningApp,
+    database_url: str,
+    slug: str,
+    options: argparse.Namespace,
+) -> Figures:
+    """The figures of one run against a running server."""
+    figures = Figures()
+    plan, environment = server.plan, server.environment
+    load = Load(server, figures)
+    clients = load.clients(options.clients)
+    for size in options.sizes:
+        fill(framework, plan, database_url, size)
+        figures.queries[size] = count_queries(framework, plan, environment, slug)
+        load.get_list(clients, 1)  # warm-up: every worker has rendered it
+        seconds, latencies = load.get_list(clients, options.gets)
+        figures.gets_per_s[size] = len(latencies) / seconds
+        figures.median_ms[size] = statistics.median(latencies) * 1000
+    before = load.counted()
+    seconds = load.add(clients, options.adds)
+    figures.adds_per_s = options.adds * options.clients / seconds
+    figures.new_counted = load.counted() - before
+    expected = options.adds * options.clients
+    if figures.new_counted != expected:
+        figures.problems.append(
+            f"the counter grew by {figures.new_counted}, expected {expected}"
+        )
+    if figures.problems:
+        figures.problems.append("server log:\n" + server.log_tail(40))
     return figures
 
 
@@ -390,7 +396,6 @@ def main() -> None:
     configs = [(fw, db) for db in DATABASES for fw in FRAMEWORKS]
     runs: dict[tuple[str, str], list[Figures]] = {c: [] for c in configs}
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
-        servers = stack.enter_context(Servers(timeout=60))
         settings = Path(tmp) / "copier-settings.yml"  # no user settings, no warning
         settings.write_text("{}\n")
         os.environ["COPIER_SETTINGS_PATH"] = str(settings)
@@ -419,7 +424,6 @@ def main() -> None:
                     folders[framework, database],
                     data_dir,
                     url,
-                    servers,
                     slug,
                     options,
                 )

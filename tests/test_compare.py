@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from scaffold.catalog import PROJECTS, find_project
-from scaffold.changes import compare_projects
+from scaffold.compare.changes import compare_projects
+from scaffold.compare.excerpts import select
 from scaffold.errors import ScaffoldError
-from scaffold.excerpts import select
+from scaffold.generation.catalog import PROJECTS, find_project
 
 from .conftest import EXAMPLE_ANSWERS, HOSTILE
 

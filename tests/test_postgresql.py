@@ -1,5 +1,5 @@
 """PostgreSQL: the to-dos made with `database: postgresql`, and the harness's
-throwaway server (scaffold/postgres.py).
+throwaway server (scaffold/harness/postgres.py).
 
 The projects' own tests and migration checks run here against a real server,
 with DATABASE_URL set as a developer or CI would; the acceptance suite
@@ -13,12 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import psycopg
 import pytest
 
-from scaffold import postgres
-from scaffold.catalog import FRAMEWORKS, find_project
-from scaffold.generate import generate
+from scaffold.generation.catalog import FRAMEWORKS, find_project
+from scaffold.generation.generate import generate
+from scaffold.harness import postgres
 
 # Run in the project folder, with the database the test made.
 OWN_CHECKS = {
@@ -137,3 +138,43 @@ def test_the_throwaway_server_is_gone_after_the_run(tmp_path: Path) -> None:
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(url, connect_timeout=2)
     assert not (tmp_path / "postgresql").exists()
+
+
+def test_boot_serves_a_postgresql_todo_on_its_own_throwaway_server(
+    on_postgresql: dict[str, Path], scaffold_postgresql
+) -> None:
+    # scaffold_postgresql: skipped (or failed in CI) when there are no binaries.
+    import requests
+
+    import scaffold
+
+    with scaffold.boot(on_postgresql["flask"]) as app:
+        page = requests.get(app.url + "/", timeout=10)
+        assert page.status_code == 200
+        assert "Nothing to do yet" in page.text
+        environ = psutil.Process(app.pid).environ()
+        url = environ["DATABASE_URL"]
+        assert url.startswith("postgresql://postgres@127.0.0.1:")
+    # The server boot started is gone with the app.
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(url, connect_timeout=2)
+
+
+def test_boot_uses_the_database_it_is_given(
+    on_postgresql: dict[str, Path], scaffold_postgresql
+) -> None:
+    import requests
+
+    import scaffold
+
+    url = scaffold_postgresql.create_database("boot-given")
+    with scaffold.boot(on_postgresql["django"], database_url=url, workers=1) as app:
+        assert psutil.Process(app.pid).environ()["DATABASE_URL"] == url
+        assert len(psutil.Process(app.pid).children()) == 1
+        assert requests.get(app.url + "/", timeout=10).status_code == 200
+    with psycopg.connect(url) as connection:  # migrated into the given database
+        tables = connection.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_name = 'todos_todo'"
+        ).fetchone()
+    assert tables == (1,)

@@ -2,18 +2,19 @@
 
 A test gets `todo_app`, parametrised over the two frameworks and the two
 databases (SQLite, PostgreSQL): the generated to-do project, prepared
-(migrated) and served by the harness on a fresh database. The PostgreSQL ones
-share one server for the session (the plugin's `scaffold_postgresql`), with a
-database of their own each. A test talks to an app only through `Browser`,
-which reads pages and forms from the HTML and submits them with their hidden
-fields, as a browser does.
+(migrated) and served by `scaffold.boot` on a fresh database. The PostgreSQL
+ones share one server for the session (the plugin's `scaffold_postgresql`),
+with a database of their own each. A test talks to an app only through
+`Browser`, which reads pages and forms from the HTML and submits them with
+their hidden fields, as a browser does.
 Nothing here depends on the framework except which project is generated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -21,12 +22,8 @@ import pytest
 import requests
 from bs4 import BeautifulSoup, Tag
 
-from scaffold.catalog import FRAMEWORKS, find_project
-from scaffold.checks import Plan, ServerCommand, load_plan
-from scaffold.environments import Environment, current_environment
-from scaffold.generate import generate
-from scaffold.harness import serve
-from scaffold.servers import Server, ServerFailed, Servers
+from scaffold import HarnessFailure, RunningApp, boot, find_project, generate
+from scaffold.generation.catalog import FRAMEWORKS, project_name
 
 TIMEOUT = 10
 
@@ -132,30 +129,18 @@ class Browser:
 
 
 class TodoApp:
-    """A generated to-do project served by the harness, with its own database."""
+    """A generated to-do project booted by `scaffold.boot`, with its own database."""
 
-    def __init__(self, plan: Plan, servers: Servers, environment: Environment):
-        self.plan = plan
-        self.servers = servers
-        self.environment = environment
-        self.server: Server | None = None
+    def __init__(self, server: RunningApp) -> None:
+        self.server = server
 
     @property
     def url(self) -> str:
-        assert self.server is not None
         return self.server.url
-
-    def start(self) -> None:
-        try:
-            self.server = serve(self.plan, self.servers, "gunicorn", self.environment)
-        except ServerFailed as failure:
-            pytest.fail(f"{self.plan.name}: {failure}\n{failure.log}", pytrace=False)
 
     def restart(self) -> None:
         """Stop the server (every process) and start it again on the same data."""
-        assert self.server is not None
-        self.servers.stop(self.server.name)
-        self.start()
+        self.server.restart()
 
     def browser(self) -> Browser:
         return Browser(self.url)
@@ -175,42 +160,31 @@ def generated_todos(
     dest = tmp_path_factory.mktemp("postgresql")
     projects = {}
     for framework in FRAMEWORKS:
-        projects[framework, "sqlite"] = generated[f"{framework}-todo"]
-        folder = dest / f"{framework}-todo"
+        projects[framework, "sqlite"] = generated[project_name(framework, "todo")]
+        folder = dest / project_name(framework, "todo")
         generate(find_project("todo", framework), folder, on_postgresql)
         projects[framework, "postgresql"] = folder
     return projects
 
 
-def with_workers(plan: Plan, workers: int) -> Plan:
-    """The plan with gunicorn running ``workers`` worker processes."""
-    gunicorn = plan.servers["gunicorn"]
-    command = list(gunicorn.command)
-    command[command.index("--workers") + 1] = str(workers)
-    servers = {**plan.servers, "gunicorn": ServerCommand(tuple(command), gunicorn.env)}
-    return replace(plan, servers=servers)
-
-
+@contextmanager
 def serve_todo(
     request: pytest.FixtureRequest,
-    project: Path,
+    folder: Path,
     database: str,
-    tmp_path: Path,
     workers: int | None = None,
 ) -> Iterator[TodoApp]:
-    """Serve a to-do on a fresh database (a new one on PostgreSQL)."""
-    database_url = ""
+    """Boot a generated to-do project on a fresh database (a new one on the
+    session's PostgreSQL server); a server that fails fails the test."""
+    database_url = None
     if database == "postgresql":
         postgresql = request.getfixturevalue("scaffold_postgresql")
         database_url = postgresql.create_database(request.node.name)
-    plan = load_plan(project, tmp_path / "data", database_url)
-    if workers:
-        plan = with_workers(plan, workers)
-    environment = current_environment(plan.dependencies)
-    with Servers() as servers:
-        app = TodoApp(plan, servers, environment)
-        app.start()
-        yield app
+    try:
+        with boot(folder, database_url=database_url, workers=workers) as server:
+            yield TodoApp(server)
+    except HarnessFailure as failure:
+        pytest.fail(f"{folder.name}: {failure}\n{failure.log}", pytrace=False)
 
 
 @pytest.fixture(
@@ -220,10 +194,9 @@ def serve_todo(
 def todo_app(
     request: pytest.FixtureRequest,
     generated_todos: dict[tuple[str, str], Path],
-    tmp_path: Path,
 ) -> Iterator[TodoApp]:
-    project = generated_todos[request.param]
-    yield from serve_todo(request, project, request.param[1], tmp_path)
+    with serve_todo(request, generated_todos[request.param], request.param[1]) as app:
+        yield app
 
 
 @pytest.fixture

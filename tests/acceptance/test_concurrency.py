@@ -10,7 +10,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from scaffold.catalog import FRAMEWORKS
+from scaffold.generation.catalog import FRAMEWORKS
 
 from .conftest import Browser, TodoApp, serve_todo
 
@@ -25,12 +25,10 @@ POSTGRESQL_WORKERS = 4
 def todo_app_on_postgresql(
     request: pytest.FixtureRequest,
     generated_todos: dict[tuple[str, str], Path],
-    tmp_path: Path,
 ) -> Iterator[TodoApp]:
     project = generated_todos[request.param, "postgresql"]
-    yield from serve_todo(
-        request, project, "postgresql", tmp_path, workers=POSTGRESQL_WORKERS
-    )
+    with serve_todo(request, project, "postgresql", workers=POSTGRESQL_WORKERS) as app:
+        yield app
 
 
 def add_many(base_url: str, client: int) -> list[int]:

@@ -10,22 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .answers import shared_questions
-from .catalog import APPS, FRAMEWORKS, PROJECTS
+from ..errors import ScaffoldError
+from ..generation.answers import shared_questions
+from ..generation.catalog import APPS, FRAMEWORKS, PROJECTS, project_name
+from ..generation.generate import generate_all
+from ..project import GeneratedProject
 from .changes import StageChange, compare_projects
-from .checks import read_project_answers
-from .errors import ScaffoldError
+from .content import content
 from .excerpts import Excerpt, select
 from .facts import Facts, project_facts
-from .generate import generate_all
-
-HERE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -60,11 +56,6 @@ class Walkthrough:
     stages: tuple[Stage, ...]
 
 
-@cache
-def _load(name: str) -> dict[str, Any]:
-    return yaml.safe_load((HERE / name).read_text("utf-8"))
-
-
 def course_apps(app: str) -> tuple[str, ...]:
     """The stages `scaffold compare APP` shows: one app, or all in course order."""
     if app == "all":
@@ -78,35 +69,44 @@ def course_apps(app: str) -> tuple[str, ...]:
 
 def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
     """One stage: its figures, its concepts' excerpts, its diff from the one before."""
-    config, notes = _load("concepts.yml"), _load("notes.yml")
-    spec = config["stages"][app]
+    config, notes = content()
+    spec = config.stages[app]
+
+    def folder(framework: str, app: str) -> Path:
+        return folders[project_name(framework, app)]
+
     concepts = tuple(
         Concept(
             key=key,
-            title=config["titles"][key],
-            note=notes["concepts"][key][app],
+            title=config.titles[key],
+            note=notes.concepts[key][app],
             columns={
-                fw: tuple(select(folders[f"{fw}-{app}"], e, slug) for e in columns[fw])
+                fw: tuple(
+                    select(folder(fw, app), e.as_mapping(), slug) for e in columns[fw]
+                )
                 for fw in FRAMEWORKS
             },
         )
-        for key, columns in spec["concepts"].items()
+        for key, columns in spec.concepts.items()
     )
     index = APPS.index(app)
     before = APPS[index - 1] if index else None
     changes = {
-        fw: compare_projects(folders[f"{fw}-{before}"], folders[f"{fw}-{app}"])
+        fw: compare_projects(folder(fw, before), folder(fw, app))
         for fw in FRAMEWORKS
         if before
     }
     return Stage(
         app=app,
-        title=spec["title"],
-        intro=notes["stages"][app],
-        facts={fw: project_facts(folders[f"{fw}-{app}"]) for fw in FRAMEWORKS},
+        title=spec.title,
+        intro=notes.stages[app],
+        facts={
+            fw: project_facts(GeneratedProject.read(folder(fw, app)))
+            for fw in FRAMEWORKS
+        },
         concepts=concepts,
-        previous=config["stages"][before]["title"] if before else "",
-        change_note=notes["changes"][app] if before else "",
+        previous=config.stages[before].title if before else "",
+        change_note=notes.changes[app] if before else "",
         changes=changes,
     )
 
@@ -116,7 +116,7 @@ def build_walkthrough(app: str, answers: Mapping[str, str], dest: Path) -> Walkt
     apps = course_apps(app)
     paths = generate_all(dest, answers, force=False, interactive=False)
     folders = {p.name: path for p, path in zip(PROJECTS, paths, strict=True)}
-    recorded = read_project_answers(paths[0])
+    recorded = GeneratedProject.read(paths[0]).answers
     slug = str(recorded["project_slug"])
     return Walkthrough(
         answers={k: recorded[k] for k in shared_questions() if k in recorded},

@@ -7,14 +7,16 @@ import os
 import re
 import shutil
 import sys
+import warnings
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import ScaffoldError
 from .answers import shared_questions
-from .catalog import PROJECTS, Project, templates_root
-from .errors import ScaffoldError
+from .catalog import PROJECTS, Project
+from .template_source import installed_source
 
 
 def _check_destination(dest: Path, force: bool) -> None:
@@ -72,18 +74,23 @@ def _copy(
 ) -> dict[str, str]:
     """Render one project with Copier; return the shared answers it used."""
     import copier  # imported here: it is slow to import and most commands skip it
-    from copier.errors import CopierError
+    from copier.errors import CopierError, DirtyLocalWarning
 
     data = {**answers, "framework": project.framework, "app": project.app}
     try:
-        worker = copier.run_copy(
-            str(templates_root()),  # absolute, so .copier-answers.yml stays valid
-            dest,
-            data=data,
-            defaults=not interactive,
-            overwrite=overwrite,
-            quiet=True,
-        )
+        with warnings.catch_warnings():  # a checkout's uncommitted changes are meant
+            warnings.simplefilter("ignore", DirtyLocalWarning)
+            worker = copier.run_copy(
+                # The versioned template, so .copier-answers.yml records the
+                # version (_commit) that `scaffold update` starts from.
+                installed_source().url,
+                dest,
+                data=data,
+                vcs_ref="HEAD",
+                defaults=not interactive,
+                overwrite=overwrite,
+                quiet=True,
+            )
     except (CopierError, ValueError) as error:
         raise ScaffoldError(_user_message(error)) from None
     used = worker.answers.combined

@@ -42,7 +42,8 @@ from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import ScaffoldError
+from ..errors import ScaffoldError
+from ..project import read_recorded_answers
 
 INSTALL_HINT = (
     "no PostgreSQL server found (pg_ctl in /usr/lib/postgresql/*/bin or on PATH); "
@@ -258,9 +259,7 @@ def _read(path: Path) -> str:
 
 def needs_postgresql(folder: Path) -> bool:
     """Whether the generated project in ``folder`` keeps its data in PostgreSQL."""
-    from .checks import read_project_answers
-
-    return read_project_answers(Path(folder)).get("database") == "postgresql"
+    return read_recorded_answers(Path(folder)).get("database") == "postgresql"
 
 
 def database_urls(
