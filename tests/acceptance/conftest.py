@@ -167,19 +167,20 @@ def generated_todos(
     return projects
 
 
+def fresh_database(request: pytest.FixtureRequest, database: str) -> str | None:
+    """For PostgreSQL, the URL of a new database on the session's server."""
+    if database != "postgresql":
+        return None  # SQLite: boot makes a fresh file in its data folder
+    postgresql = request.getfixturevalue("scaffold_postgresql")
+    return postgresql.create_database(request.node.name)
+
+
 @contextmanager
 def serve_todo(
-    request: pytest.FixtureRequest,
-    folder: Path,
-    database: str,
-    workers: int | None = None,
+    folder: Path, database_url: str | None = None, workers: int | None = None
 ) -> Iterator[TodoApp]:
-    """Boot a generated to-do project on a fresh database (a new one on the
-    session's PostgreSQL server); a server that fails fails the test."""
-    database_url = None
-    if database == "postgresql":
-        postgresql = request.getfixturevalue("scaffold_postgresql")
-        database_url = postgresql.create_database(request.node.name)
+    """Boot a generated to-do project on a fresh database (``database_url``
+    for one on PostgreSQL); a server that fails fails the test."""
     try:
         with boot(folder, database_url=database_url, workers=workers) as server:
             yield TodoApp(server)
@@ -195,7 +196,8 @@ def todo_app(
     request: pytest.FixtureRequest,
     generated_todos: dict[tuple[str, str], Path],
 ) -> Iterator[TodoApp]:
-    with serve_todo(request, generated_todos[request.param], request.param[1]) as app:
+    folder = generated_todos[request.param]
+    with serve_todo(folder, fresh_database(request, request.param[1])) as app:
         yield app
 
 

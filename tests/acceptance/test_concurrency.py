@@ -12,7 +12,7 @@ import pytest
 
 from scaffold.generation.catalog import FRAMEWORKS
 
-from .conftest import Browser, TodoApp, serve_todo
+from .conftest import Browser, TodoApp, fresh_database, serve_todo
 
 CLIENTS = 8
 ADDS = 50
@@ -27,7 +27,8 @@ def todo_app_on_postgresql(
     generated_todos: dict[tuple[str, str], Path],
 ) -> Iterator[TodoApp]:
     project = generated_todos[request.param, "postgresql"]
-    with serve_todo(request, project, "postgresql", workers=POSTGRESQL_WORKERS) as app:
+    url = fresh_database(request, "postgresql")
+    with serve_todo(project, url, workers=POSTGRESQL_WORKERS) as app:
         yield app
 
 
