@@ -312,12 +312,21 @@ timeout_option = click.option(
     help="Seconds each server has to answer its first request.",
 )
 
+database_url_option = click.option(
+    "--database-url",
+    metavar="URL",
+    help="PostgreSQL server for the projects that use one, e.g. a CI service: "
+    "postgresql://user:password@localhost:5432/postgres [default: start a "
+    "throwaway server from the PostgreSQL binaries on this machine].",
+)
+
 
 def harness_options(command: Callable[..., int]) -> Callable[..., int]:
     """The options `check` and `smoke` share, in the order --help shows them."""
     for option in (
         pass_env_option,
         env_option,
+        database_url_option,
         jobs_option,
         timeout_option,
         junit_option,
@@ -337,6 +346,7 @@ def _check(
     jobs: int | None,
     env_pairs: tuple[str, ...] = (),
     pass_env: tuple[str, ...] = (),
+    database_url: str | None,
 ) -> int:
     """Boot and check FOLDERS, print the report; 0 only if every check passed."""
     from .harness.report import counts, format_report, summary, write_junit
@@ -347,7 +357,13 @@ def _check(
     if cleaned := clean_up():  # servers and folders of a killed earlier run
         click.echo(cleaned)
     reports = check_projects(
-        folders, server=server, isolated=isolated, timeout=timeout, jobs=jobs, env=env
+        folders,
+        server=server,
+        isolated=isolated,
+        timeout=timeout,
+        jobs=jobs,
+        env=env,
+        database_url=database_url,
     )
     click.echo(format_report(reports))
     if junitxml:
@@ -407,11 +423,18 @@ def check(folders: tuple[Path, ...], **harness: Any) -> int:
 @example_answers_option
 @data_option
 @keep_option
+@click.option(
+    "--database",
+    type=click.Choice(["sqlite", "postgresql", "all"]),
+    help="Database of the to-dos; `all` checks them on both [default: the "
+    "answers' `database`, else sqlite].",
+)
 @harness_options
 def smoke(
     answers_file: Path | None,
     data: tuple[str, ...],
     keep: Path | None,
+    database: str | None,
     **harness: Any,
 ) -> int:
     """Generate every project and check them all: the CI smoke job.
@@ -421,14 +444,23 @@ def smoke(
     the next one.
 
     \b
-    Example:
+    Examples:
       scaffold smoke --answers examples/answers.yml --junitxml smoke.xml
+      scaffold smoke --database all
     """
     answers = collect_answers(answers_file or example_answers_file(), data)
+    if database in ("sqlite", "postgresql"):
+        answers["database"] = database
     with tempfile.TemporaryDirectory(prefix="scaffold-smoke-") as scratch:
         mark(Path(scratch))  # found and removed by the next run if this one is killed
         dest = keep or Path(scratch) / "projects"
         folders = generate_all(dest, answers, force=False, interactive=False)
+        if database == "all":  # the to-dos once more, on PostgreSQL
+            on_postgresql = {**answers, "database": "postgresql"}
+            for framework in FRAMEWORKS:
+                folder = dest / f"{framework}-todo-postgresql"
+                generate(find_project("todo", framework), folder, on_postgresql)
+                folders.append(folder)
         click.echo(f"Generated {len(folders)} projects in {dest}\n")
         return _check(folders, **harness)
 

@@ -113,10 +113,14 @@ def test_all_uses_one_set_of_answers(cli, tmp_path: Path) -> None:
         yaml.safe_load((dest / p.name / ".copier-answers.yml").read_text("utf-8"))
         for p in PROJECTS
     ]
-    shared = [
-        {k: v for k, v in r.items() if k not in {"framework", "app"}} for r in recorded
-    ]
+    # `database` is asked for the to-dos only.
+    only_todo = {"framework", "app", "database"}
+    shared = [{k: v for k, v in r.items() if k not in only_todo} for r in recorded]
     assert all(s == shared[0] for s in shared)
+    assert [r.get("database") for r in recorded if r["app"] == "todo"] == [
+        "sqlite",
+        "sqlite",
+    ]
     assert shared[0]["project_name"] == "Ada's Notebook"
     assert shared[0]["version"] == "2.0"  # --data wins over the file
 

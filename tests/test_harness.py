@@ -175,6 +175,16 @@ def edit(path: str, old: str, new: str) -> Callable[[Path], None]:
     return apply
 
 
+def both(*edits: Callable[[Path], None]) -> Callable[[Path], None]:
+    """Several edits, in order."""
+
+    def apply(folder: Path) -> None:
+        for one in edits:
+            one(folder)
+
+    return apply
+
+
 def delete(path: str) -> Callable[[Path], None]:
     return lambda folder: (folder / path).unlink()
 
@@ -247,7 +257,12 @@ BROKEN = {
     ),
     "the migration does not match the model": (
         "django-todo",
-        edit("todos/migrations/0001_initial.py", 'name="Todo"', 'name="Item"'),
+        both(
+            edit("todos/migrations/0001_initial.py", 'name="Todo"', 'name="Item"'),
+            # The later migration (the index) follows the renamed model.
+            edit("todos/migrations/0002_todo_completed_id_idx.py",
+                 'model_name="todo"', 'model_name="item"'),
+        ),
         [], ["FAIL  GET / ", "expected status 200, got 500",
              "no such table: todos_todo"],
     ),

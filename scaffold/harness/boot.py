@@ -8,14 +8,15 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ScaffoldError
 from ..leftovers import RUN_ID, RUN_VARIABLE, make_folder
 from ..project import GeneratedProject
 from .environments import CommandFailed, Environment, environment_for, run_command
-from .plan import Plan, load_plan
+from .plan import Plan, ServerCommand, load_plan
+from .postgres import needs_postgresql, throwaway_server
 from .servers import LOG_TAIL_LINES, Server, ServerFailed, Servers
 
 
@@ -113,6 +114,17 @@ class RunningApp:
         )
 
 
+def with_workers(plan: Plan, workers: int) -> Plan:
+    """The plan with gunicorn running ``workers`` worker processes."""
+    gunicorn = plan.servers.get("gunicorn")
+    if gunicorn is None or "--workers" not in gunicorn.command:
+        raise ScaffoldError(f"{plan.name}'s gunicorn command sets no --workers")
+    command = list(gunicorn.command)
+    command[command.index("--workers") + 1] = str(workers)
+    changed = ServerCommand(command=tuple(command), env=gunicorn.env)
+    return replace(plan, servers={**plan.servers, "gunicorn": changed})
+
+
 @contextmanager
 def running(
     plan: Plan,
@@ -139,6 +151,8 @@ def boot(
     *,
     timeout: float = 30.0,
     data_dir: Path | None = None,
+    database_url: str | None = None,
+    workers: int | None = None,
 ) -> Iterator[RunningApp]:
     """Boot the generated project in ``project_dir`` and yield it running.
 
@@ -147,10 +161,14 @@ def boot(
     "dev") from the current environment (or, ``isolated``, from a new virtual
     environment holding only its declared dependencies) with ``env`` added to
     its environment variables (they win over the template's), and waits until
-    it answers HTTP, at most ``timeout`` seconds. Leaving the block, on an
+    it answers HTTP, at most ``timeout`` seconds. A project generated with
+    ``database: postgresql`` uses the (existing, empty) database at
+    ``database_url``; without one, boot starts a throwaway PostgreSQL server
+    for it (postgres.py). ``workers``
+    sets how many worker processes gunicorn runs. Leaving the block, on an
     error, or on Ctrl-C, ends the server's whole process tree. A server that
-    fails raises HarnessFailure, whose ``log`` holds what it printed; bad input
-    raises ScaffoldError::
+    fails raises HarnessFailure, whose ``log`` holds what it printed; bad
+    input raises ScaffoldError::
 
         with scaffold.boot(Path("build/flask-todo")) as app:
             requests.get(app.url + "/")
@@ -158,8 +176,15 @@ def boot(
     with ExitStack() as stack:
         scratch = make_folder("scaffold-boot-")
         stack.callback(shutil.rmtree, scratch, ignore_errors=True)
+        folder = Path(project_dir)
+        if database_url is None and needs_postgresql(folder):
+            # Entered before the servers, so it stops after them.
+            postgresql = stack.enter_context(throwaway_server(scratch))
+            database_url = postgresql.create_database(folder.name)
         servers = stack.enter_context(Servers(timeout=timeout))
-        plan = load_plan(Path(project_dir), data_dir or scratch / "data")
+        plan = load_plan(folder, data_dir or scratch / "data", database_url or "")
+        if workers is not None:
+            plan = with_workers(plan, workers)
         environment = environment_for(
             plan.dependencies, isolated=isolated, parent=scratch, cancel=servers.cancel
         )

@@ -4,8 +4,8 @@ Each project template declares, as data, how to serve it and which pages must
 answer (see templates/flask-hello/hello/harness.yml). The file is read through
 the schema below, which refuses unknown keys and wrong types. Strings in it
 are Jinja, rendered with the answers recorded in the project's
-.copier-answers.yml (plus ``secret_key``, ``data_dir`` and ``wsgi``), so the
-expected texts follow whatever the user answered.
+.copier-answers.yml (plus ``secret_key``, ``data_dir``, ``database_url`` and
+``wsgi``), so the expected texts follow whatever the user answered.
 """
 
 from __future__ import annotations
@@ -109,11 +109,13 @@ def command_line(declared: Sequence[str], rendered: Sequence[str]) -> tuple[str,
     return tuple(str(arg) for arg in rendered)
 
 
-def load_plan(folder: Path, data_dir: Path) -> Plan:
+def load_plan(folder: Path, data_dir: Path, database_url: str = "") -> Plan:
     """Read what to boot and check for the generated project in ``folder``.
 
     ``data_dir`` is the folder the project may keep its data in (its database)
     while it is checked; the harness creates it, and its caller removes it.
+    ``database_url`` is the PostgreSQL database made for a project that needs
+    one (postgres.py).
     """
     generated = GeneratedProject.read(folder)
     data_dir = data_dir.resolve()
@@ -123,6 +125,7 @@ def load_plan(folder: Path, data_dir: Path) -> Plan:
         # A key made for this run: production servers refuse to start without one.
         "secret_key": secrets.token_urlsafe(50),
         "data_dir": str(data_dir),
+        "database_url": database_url,
     }
     try:
         context["wsgi"] = generated.wsgi_target

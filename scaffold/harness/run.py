@@ -23,6 +23,7 @@ from .boot import running
 from .environments import environment_for
 from .pages import Outcome, check_pages
 from .plan import Plan, load_plan
+from .postgres import database_urls
 from .servers import ServerFailed, Servers, signals_held
 
 
@@ -94,21 +95,27 @@ def check_projects(
     timeout: float = 30.0,
     jobs: int | None = None,
     env: dict[str, str] | None = None,
+    database_url: str | None = None,
 ) -> list[ProjectReport]:
     """Boot and check every project; one report per project, in order.
 
-    ``jobs`` projects are checked at a time; all at once by default. Servers
-    and prepare commands get a minimal environment (see environments) plus
-    ``env``. Checking runs each project's code: check only projects you trust.
+    ``jobs`` projects are checked at a time; all at once by default. Projects
+    that use PostgreSQL get a database each on the server at ``database_url``,
+    or on a throwaway server started for the run. Servers and prepare commands
+    get a minimal environment (see environments) plus ``env``. Checking runs
+    each project's code: check only projects you trust.
     """
     # Environments and the projects' data live here, removed at the end.
     workdir = make_folder("scaffold-check-")
+    databases = ExitStack()  # a PostgreSQL server, if a project needs one
     try:
+        urls = database_urls(folders, workdir, database_url, databases)
         plans = [
-            load_plan(folder, workdir / f"data-{index}")
+            load_plan(folder, workdir / f"data-{index}", urls[index])
             for index, folder in enumerate(folders)
         ]
     except BaseException:
+        databases.close()
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     if len({plan.name for plan in plans}) < len(plans):
@@ -135,4 +142,5 @@ def check_projects(
             servers.cancel.set()
             pool.shutdown(wait=True, cancel_futures=True)
             servers.close()
+            databases.close()
             shutil.rmtree(workdir, ignore_errors=True)

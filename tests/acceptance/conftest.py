@@ -1,9 +1,12 @@
 """The to-do acceptance suite: both apps, booted under gunicorn, driven over HTTP.
 
-A test gets `todo_app`, parametrised over the two frameworks: the generated
-to-do project, prepared (migrated) and served by `scaffold.boot` on a fresh
-database. It talks to it only through `Browser`, which reads pages and forms
-from the HTML and submits them with their hidden fields, as a browser does.
+A test gets `todo_app`, parametrised over the two frameworks and the two
+databases (SQLite, PostgreSQL): the generated to-do project, prepared
+(migrated) and served by `scaffold.boot` on a fresh database. The PostgreSQL
+ones share one server for the session (the plugin's `scaffold_postgresql`),
+with a database of their own each. A test talks to an app only through
+`Browser`, which reads pages and forms from the HTML and submits them with
+their hidden fields, as a browser does.
 Nothing here depends on the framework except which project is generated.
 """
 
@@ -19,7 +22,7 @@ import pytest
 import requests
 from bs4 import BeautifulSoup, Tag
 
-from scaffold import HarnessFailure, RunningApp, boot
+from scaffold import HarnessFailure, RunningApp, boot, find_project, generate
 from scaffold.generation.catalog import FRAMEWORKS, project_name
 
 TIMEOUT = 10
@@ -110,6 +113,15 @@ class Browser:
             page = self.submit(page, "form.new-todo", title=title)
         return page
 
+    def every_todo(self, path: str = "/") -> list[Todo]:
+        """The todos of every page of a list, following its Next links."""
+        page = self.get(path)
+        todos = page.todos()
+        while page.has("nav.pagination a.next"):
+            page = self.get(path + page.one("nav.pagination a.next")["href"])
+            todos += page.todos()
+        return todos
+
     def on_todo(self, page: Page, title: str, form: str) -> Page:
         """Submit one todo's own form (toggle or delete)."""
         todo = page.todo(title)
@@ -134,21 +146,58 @@ class TodoApp:
         return Browser(self.url)
 
 
+DATABASES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def generated_todos(
+    generated: dict[str, Path],
+    example_answers: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[tuple[str, str], Path]:
+    """Both to-dos on each database: (framework, database) -> project."""
+    on_postgresql = {**example_answers, "database": "postgresql"}
+    dest = tmp_path_factory.mktemp("postgresql")
+    projects = {}
+    for framework in FRAMEWORKS:
+        projects[framework, "sqlite"] = generated[project_name(framework, "todo")]
+        folder = dest / project_name(framework, "todo")
+        generate(find_project("todo", framework), folder, on_postgresql)
+        projects[framework, "postgresql"] = folder
+    return projects
+
+
+def fresh_database(request: pytest.FixtureRequest, database: str) -> str | None:
+    """For PostgreSQL, the URL of a new database on the session's server."""
+    if database != "postgresql":
+        return None  # SQLite: boot makes a fresh file in its data folder
+    postgresql = request.getfixturevalue("scaffold_postgresql")
+    return postgresql.create_database(request.node.name)
+
+
 @contextmanager
-def serve_todo(folder: Path) -> Iterator[TodoApp]:
-    """Boot a generated to-do project; a server that fails fails the test."""
+def serve_todo(
+    folder: Path, database_url: str | None = None, workers: int | None = None
+) -> Iterator[TodoApp]:
+    """Boot a generated to-do project on a fresh database (``database_url``
+    for one on PostgreSQL); a server that fails fails the test."""
     try:
-        with boot(folder) as server:
+        with boot(folder, database_url=database_url, workers=workers) as server:
             yield TodoApp(server)
     except HarnessFailure as failure:
         pytest.fail(f"{folder.name}: {failure}\n{failure.log}", pytrace=False)
 
 
-@pytest.fixture(params=FRAMEWORKS)
+@pytest.fixture(
+    params=[(f, d) for d in DATABASES for f in FRAMEWORKS],
+    ids=lambda param: "-".join(param),
+)
 def todo_app(
-    request: pytest.FixtureRequest, generated: dict[str, Path]
+    request: pytest.FixtureRequest,
+    generated_todos: dict[tuple[str, str], Path],
 ) -> Iterator[TodoApp]:
-    with serve_todo(generated[project_name(request.param, "todo")]) as app:
+    folder = generated_todos[request.param]
+    with serve_todo(folder, fresh_database(request, request.param[1])) as app:
         yield app
 
 

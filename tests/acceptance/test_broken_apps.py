@@ -67,8 +67,8 @@ BUGS = [
     pytest.param(
         "django-todo",
         "todos/views.py",
-        'return redirect(f"todos:{posted_filter(request)}")',
-        'return redirect("todos:all")',
+        'url = reverse(f"todos:{todo_filter}")',
+        'url = reverse("todos:all")',
         test_todo.test_a_change_returns_to_the_list_it_was_made_on,
         id="django: always back to All",
     ),

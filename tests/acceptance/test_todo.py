@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 import requests
 
@@ -252,3 +254,42 @@ def test_todos_survive_a_server_restart(todo_app: TodoApp):
     after = todo_app.browser().get("/").todos()
     assert after == before
     assert [todo.completed for todo in after] == [False, True]
+
+
+def test_the_list_shows_50_todos_a_page_with_links_to_the_others(browser: Browser):
+    titles = [f"todo {n}" for n in range(51)]
+    page = browser.add(*titles)
+    assert [todo.title for todo in page.todos()] == titles[:50]
+    assert page.text("nav.pagination .current") == "Page 1 of 2"
+    assert not page.has("nav.pagination a.first, nav.pagination a.previous")
+    assert page.one("nav.pagination a.next")["href"] == "?page=2"
+    assert page.one("nav.pagination a.last")["href"] == "?page=2"
+    second = browser.get("/?page=2")
+    assert [todo.title for todo in second.todos()] == ["todo 50"]
+    assert second.one("nav.pagination a.first")["href"] == "?page=1"
+    assert second.one("nav.pagination a.previous")["href"] == "?page=1"
+    assert not second.has("nav.pagination a.next, nav.pagination a.last")
+    # The counter counts every active todo, not only this page's.
+    assert second.text(".todo-count") == "51 items left"
+    assert browser.every_todo("/") == page.todos() + second.todos()
+    # A list of one page has no page links.
+    assert not browser.get("/completed/").has("nav.pagination")
+
+    # A change made on page 2 comes back to page 2 ...
+    after = browser.on_todo(second, "todo 50", "toggle")
+    assert after.redirected
+    assert after.response.url.endswith("/?page=2")
+    assert after.todo("todo 50").completed
+    # ... or to the last page when page 2 is gone.
+    after = browser.on_todo(after, "todo 50", "delete")
+    assert urlsplit(after.response.url).query == ""
+    assert after.path == "/"
+    assert len(after.todos()) == 50
+    assert not after.has("nav.pagination")
+
+
+def test_a_page_number_that_is_not_a_page_is_404(browser: Browser):
+    assert browser.get("/?page=1").status == 200  # an empty list has page 1
+    browser.add("one")
+    for number in ("0", "-1", "2", "two", "1.5", "", "99999999999999999999"):
+        assert browser.get(f"/active/?page={number}").status == 404, number

@@ -14,6 +14,12 @@ class Todo(models.Model):
 
     class Meta:
         ordering = ["id"]  # oldest first: a new todo goes at the end
+        # An index on (completed, id) serves the Active and Completed lists
+        # (filter by completed, in id order) and lets the counter count
+        # without reading the whole table.
+        indexes = [
+            models.Index(fields=["completed", "id"], name="todo_completed_id_idx")
+        ]
 
     def __str__(self):
         return self.title

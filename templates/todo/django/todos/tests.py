@@ -170,15 +170,56 @@ class TodoTests(TestCase):
         self.assertContains(response, escape(title))
         self.assertNotContains(response, "<script>")
 
-    def test_list_page_runs_the_same_queries_for_1_or_50_todos(self):
+    def add_many(self, count):
+        """Add `count` todos at once, straight into the database."""
+        Todo.objects.bulk_create(Todo(title=f"todo {n}") for n in range(count))
+
+    def test_list_page_runs_the_same_queries_for_1_or_500_todos(self):
         self.add("first")
+        # The counter's counts (which also give the number of pages), the todos.
         with self.assertNumQueries(2):
             self.client.get("/")
-        Todo.objects.bulk_create(
-            Todo(title=f"todo {n}", completed=n % 2) for n in range(49)
-        )
+        self.add_many(499)
         with self.assertNumQueries(2):
-            self.client.get("/")
+            self.client.get("/?page=3")
+
+    def test_the_list_shows_50_todos_a_page(self):
+        self.add_many(120)
+        first = self.client.get("/")
+        self.assertContains(first, "data-id=", count=50)
+        self.assertContains(first, "Page 1 of 3")
+        self.assertContains(first, 'href="?page=2"')
+        self.assertContains(first, 'href="?page=3"')
+        self.assertNotContains(first, 'class="previous"')
+        last = self.client.get("/?page=3")
+        self.assertContains(last, "data-id=", count=20)
+        self.assertContains(last, 'href="?page=1"')
+        self.assertNotContains(last, 'class="next"')
+        # The counter still counts every active todo, not only this page's.
+        self.assertContains(last, "<strong>120</strong> items left")
+        self.assertContains(last, 'name="page" value="3"')  # forms say which page
+
+    def test_a_page_number_that_is_not_a_page_is_404(self):
+        self.assertEqual(self.client.get("/?page=1").status_code, 200)  # no todos
+        self.add_many(60)
+        self.assertEqual(self.client.get("/?page=2").status_code, 200)
+        for page in ("0", "-1", "3", "two", "1.5", "", "99999999999999999999"):
+            with self.subTest(page=page):
+                self.assertEqual(self.client.get(f"/?page={page}").status_code, 404)
+
+    def test_a_change_goes_back_to_its_page_or_to_the_last_one(self):
+        self.add_many(51)
+        ids = list(Todo.objects.values_list("pk", flat=True))
+        data = {"filter": "all", "page": "2"}
+        response = self.client.post(reverse("todos:toggle", args=[ids[50]]), data)
+        self.assertRedirects(response, "/?page=2")
+        # Active has 49 todos left after this: one page, so back to page 1.
+        data = {"filter": "active", "page": "2"}
+        response = self.client.post(reverse("todos:toggle", args=[ids[49]]), data)
+        self.assertRedirects(response, "/active/")
+        data = {"filter": "all", "page": "9"}
+        response = self.client.post(reverse("todos:delete", args=[ids[50]]), data)
+        self.assertRedirects(response, "/")
 
     def test_a_post_without_the_csrf_token_is_refused(self):
         client = self.client_class(enforce_csrf_checks=True)

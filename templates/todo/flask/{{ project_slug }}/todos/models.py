@@ -15,5 +15,10 @@ class Todo(db.Model):
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
     completed: Mapped[bool] = mapped_column(default=False)
 
+    # An index on (completed, id) serves the Active and Completed lists (filter
+    # by completed, in id order) and lets the counter count without reading
+    # the whole table.
+    __table_args__ = (db.Index("todo_completed_id_idx", "completed", "id"),)
+
     def __repr__(self):
         return f"<Todo {self.id}: {self.title!r}>"

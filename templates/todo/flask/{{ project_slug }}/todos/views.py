@@ -1,6 +1,8 @@
 """The todos blueprint: the list pages and the forms that change the list."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+import math
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from ..extensions import db
 from .forms import TodoForm
@@ -20,15 +22,27 @@ FILTERS = {
     "completed": Todo.completed.is_(True),
 }
 
+# How many todos a list page shows; ?page=N shows the others.
+PER_PAGE = 50
 
-def render_list(todo_filter, form, status=200):
+
+def render_list(todo_filter, form, status=200, page=None):
     """The list page; two queries, however many todos there are."""
-    query = db.select(Todo).where(FILTERS[todo_filter]).order_by(Todo.id)
-    todos = db.session.scalars(query).all()
     # One query counts every todo and the active ones.
     count = db.func.count(Todo.id)
     counts = db.select(count, count.filter(FILTERS["active"]))
     total, active = db.session.execute(counts).one()
+    # One page of the list (?page=N, or `page`): one query. A page number that
+    # is not a page of the list answers 404, and so does one too long for the
+    # database to skip that many rows. count=False: the counts above already
+    # say how many todos the list holds, which gives the number of pages.
+    if len(request.args.get("page", "")) > 15:
+        abort(404)
+    query = db.select(Todo).where(FILTERS[todo_filter]).order_by(Todo.id)
+    todos = db.paginate(query, page=page, per_page=PER_PAGE, count=False)
+    todos.total = {"all": total, "active": active, "completed": total - active}[
+        todo_filter
+    ]
     page = render_template(
         "todos/index.html",
         form=form,
@@ -46,8 +60,26 @@ def posted_filter():
     return todo_filter if todo_filter in FILTERS else "all"
 
 
+def posted_page(todo_filter):
+    """The page the form was posted from (its `page` field), or the list's
+    last page if that one is gone now."""
+    try:
+        page = int(request.form.get("page", 1))
+    except ValueError:
+        page = 1
+    count = db.session.scalar(
+        db.select(db.func.count(Todo.id)).where(FILTERS[todo_filter])
+    )
+    last_page = max(1, math.ceil(count / PER_PAGE))
+    return page if 1 <= page <= last_page else last_page
+
+
 def back_to_list():
-    return redirect(url_for(f"todos.{posted_filter()}"))
+    """Redirect to the list and page the form was posted from."""
+    todo_filter = posted_filter()
+    page = posted_page(todo_filter)
+    # Page 1 is the list's own URL; url_for leaves out a None argument.
+    return redirect(url_for(f"todos.{todo_filter}", page=page if page > 1 else None))
 
 
 # One view, three URLs, each named after its list (url_for("todos.active")
@@ -64,7 +96,8 @@ def add():
     form = TodoForm()
     if not form.validate_on_submit():
         # Show the same list again, with the error and what was typed.
-        return render_list(posted_filter(), form, 400)
+        todo_filter = posted_filter()
+        return render_list(todo_filter, form, 400, posted_page(todo_filter))
     db.session.add(Todo(title=form.title.data))
     db.session.commit()
     return back_to_list()
