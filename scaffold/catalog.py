@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ScaffoldError
@@ -19,11 +19,15 @@ class Project:
     template: str  # folder under templates/ that `_subdirectory` picks
     summary: str
     run: str  # the development commands, run from the project folder
+    # A variant: the same template with some answers fixed, e.g. accounts=yes.
+    # `scaffold all` gives it its own folder, <framework>-<app>-<variant>.
+    variant: str = ""
+    answers: dict[str, object] = field(default_factory=dict, hash=False)
 
     @property
     def name(self) -> str:
-        """Folder name used by `scaffold all`, e.g. ``flask-website``."""
-        return f"{self.framework}-{self.app}"
+        """Folder name used by `scaffold all`, e.g. ``flask-todo-accounts``."""
+        return "-".join(filter(None, (self.framework, self.app, self.variant)))
 
 
 PROJECTS = (
@@ -65,13 +69,36 @@ PROJECTS = (
         "To-do list: todos app, ORM, ModelForm, migrations, admin",
         "python manage.py migrate && python manage.py runserver",
     ),
+    Project(
+        "flask",
+        "todo",
+        "todo/flask",
+        "the to-do, each person's own: Flask-Login, a User model, an auth blueprint",
+        "flask db upgrade && flask run",
+        variant="accounts",
+        answers={"accounts": True},
+    ),
+    Project(
+        "django",
+        "todo",
+        "todo/django",
+        "the to-do, each person's own: contrib.auth views, a custom User, axes",
+        "python manage.py migrate && python manage.py runserver",
+        variant="accounts",
+        answers={"accounts": True},
+    ),
 )
+
+# Answers a variant fixes: `scaffold all` sets them per project, not from the
+# user's answers, so the plain projects stay plain.
+VARIANT_ANSWERS = frozenset(key for p in PROJECTS for key in p.answers)
 
 APPS = tuple(dict.fromkeys(p.app for p in PROJECTS))
 
 
 def find_project(app: str, framework: str) -> Project:
-    """Return the project for APP in FRAMEWORK, or raise ScaffoldError."""
+    """Return the project for APP in FRAMEWORK (never a variant), or raise
+    ScaffoldError."""
     for project in PROJECTS:
         if project.app == app and project.framework == framework:
             return project

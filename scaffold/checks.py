@@ -44,6 +44,14 @@ class ServerCommand:
 
 
 @dataclass(frozen=True)
+class Login:
+    """A log-in form the harness fills in before it checks the pages."""
+
+    path: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything the harness needs to boot and check one generated project."""
 
@@ -56,6 +64,7 @@ class Plan:
     env: dict[str, str] = field(default_factory=dict)  # for every command
     prepare: tuple[tuple[str, ...], ...] = ()  # run before a server starts
     label: str = ""  # how reports name it; the folder's name if empty
+    login: Login | None = None  # check the pages as this logged-in user
 
     @property
     def name(self) -> str:
@@ -102,6 +111,13 @@ def _render(value: Any, context: dict[str, Any], env: SandboxedEnvironment) -> A
     return value
 
 
+def _applies(item: Any, context: dict[str, Any], env: SandboxedEnvironment) -> bool:
+    """False for a mapping whose `when` expression (e.g. `accounts`) is false."""
+    if not isinstance(item, dict) or "when" not in item:
+        return True
+    return bool(env.compile_expression(str(item["when"]))(**context))
+
+
 def _strings(values: Any) -> dict[str, str]:
     return {str(key): str(value) for key, value in (values or {}).items()}
 
@@ -133,7 +149,11 @@ def load_plan(folder: Path, data_dir: Path) -> Plan:
             for kind, spec in data["servers"].items()
         }
         prepare = tuple(
-            tuple(str(arg) for arg in command) for command in data.get("prepare", ())
+            tuple(str(arg) for arg in command.get("command", command))
+            if isinstance(command, dict)
+            else tuple(str(arg) for arg in command)
+            for command in data.get("prepare", ())
+            if _applies(command, context, jinja)
         )
         pages = tuple(
             PageCheck(
@@ -143,6 +163,13 @@ def load_plan(folder: Path, data_dir: Path) -> Plan:
                 content_type=page.get("content_type"),
             )
             for page in data["pages"]
+            if _applies(page, context, jinja)
+        )
+        login = data.get("login")
+        login = (
+            Login(str(login["path"]), _strings(login["fields"]))
+            if login and _applies(login, context, jinja)
+            else None
         )
         env = _strings(data.get("env"))
     except (
@@ -165,4 +192,5 @@ def load_plan(folder: Path, data_dir: Path) -> Plan:
         data_dir=data_dir,
         env=env,
         prepare=prepare,
+        login=login,
     )

@@ -60,9 +60,11 @@ def list_projects() -> None:
       scaffold list
     """
     for project in PROJECTS:
+        fixed = " ".join(f"{key}=yes" for key in project.answers)
         click.echo(
             f"{project.framework:<7} {project.app:<8} "
-            f"templates/{project.template:<21} {project.summary}"
+            f"templates/{project.template:<21} {fixed + ': ' if fixed else ''}"
+            f"{project.summary}"
         )
 
 
@@ -126,6 +128,8 @@ def all_projects(
 ) -> None:
     """Generate every project into DEST/<framework>-<app> from the same answers.
 
+    The to-do comes twice: plain, and with accounts in <framework>-todo-accounts.
+
     \b
     Example:
       scaffold all build --answers examples/answers.yml
@@ -135,7 +139,7 @@ def all_projects(
         dest, answers, force=force, interactive=not defaults and stdin_is_terminal()
     )
     for project, path in zip(PROJECTS, paths, strict=True):
-        click.echo(f"Created {project.name:<15} {path}  (run: {project.run})")
+        click.echo(f"Created {project.name:<20} {path}  (run: {project.run})")
 
 
 # smoke and compare: they generate every project for a run of their own.

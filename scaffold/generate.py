@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .answers import shared_questions
-from .catalog import PROJECTS, Project, templates_root
+from .catalog import PROJECTS, VARIANT_ANSWERS, Project, templates_root
 from .errors import ScaffoldError
 
 
@@ -74,7 +74,12 @@ def _copy(
     import copier  # imported here: it is slow to import and most commands skip it
     from copier.errors import CopierError
 
-    data = {**answers, "framework": project.framework, "app": project.app}
+    data = {
+        **answers,
+        **project.answers,  # a variant's own answers win
+        "framework": project.framework,
+        "app": project.app,
+    }
     try:
         worker = copier.run_copy(
             str(templates_root()),  # absolute, so .copier-answers.yml stays valid
@@ -116,18 +121,21 @@ def generate_all(
     force: bool = False,
     interactive: bool = False,
 ) -> list[Path]:
-    """Generate every project into ``dest/<framework>-<app>`` from the same answers.
+    """Generate every project into ``dest/<project.name>`` from the same answers.
 
     When ``interactive``, Copier asks once (for the first project) and the
-    answers given are reused for all the others.
+    answers given are reused for all the others. Answers a variant fixes
+    (accounts) are its own: the plain projects get their defaults.
     """
     _check_destination(dest, force)
+    answers = {k: v for k, v in answers.items() if k not in VARIANT_ANSWERS}
     paths = [dest / project.name for project in PROJECTS]
     jobs = list(zip(PROJECTS, paths, strict=True))
     with _remove_on_failure(dest, *paths):
         if interactive:  # ask once, with the first project, then reuse the answers
             first, *jobs = jobs
             answers = _copy(*first, answers, interactive=True, overwrite=force)
+            answers = {k: v for k, v in answers.items() if k not in VARIANT_ANSWERS}
         _copy_many(jobs, answers, overwrite=force)
     return paths
 
