@@ -287,7 +287,7 @@ def compare(
     keep: Path | None,
     force: bool,
 ) -> None:
-    """Show APP (hello, website, todo or all) in Flask and Django side by side.
+    """Show APP (hello, website, todo, accounts or all) in both frameworks side by side.
 
     Generates the projects from the answers, then prints, per framework, the
     files, lines of code, entry point and run command. With --out, writes one

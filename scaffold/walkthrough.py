@@ -26,6 +26,17 @@ from .facts import Facts, project_facts
 from .generate import generate_all
 
 HERE = Path(__file__).resolve().parent
+# The course in order: each app, then each variant (the to-do with accounts).
+STAGES = (*APPS, *dict.fromkeys(p.variant for p in PROJECTS if p.variant))
+
+
+def stage_project(stage: str, framework: str) -> str:
+    """The `scaffold all` folder of a stage, e.g. flask-todo-accounts."""
+    return next(
+        p.name
+        for p in PROJECTS
+        if p.framework == framework and (p.variant or p.app) == stage
+    )
 
 
 @dataclass(frozen=True)
@@ -68,10 +79,10 @@ def _load(name: str) -> dict[str, Any]:
 def course_apps(app: str) -> tuple[str, ...]:
     """The stages `scaffold compare APP` shows: one app, or all in course order."""
     if app == "all":
-        return APPS
-    if app not in APPS:
+        return STAGES
+    if app not in STAGES:
         raise ScaffoldError(
-            f"unknown app {app!r}; choose one of {', '.join(APPS)} or all"
+            f"unknown app {app!r}; choose one of {', '.join(STAGES)} or all"
         )
     return (app,)
 
@@ -86,16 +97,21 @@ def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
             title=config["titles"][key],
             note=notes["concepts"][key][app],
             columns={
-                fw: tuple(select(folders[f"{fw}-{app}"], e, slug) for e in columns[fw])
+                fw: tuple(
+                    select(folders[stage_project(app, fw)], e, slug)
+                    for e in columns[fw]
+                )
                 for fw in FRAMEWORKS
             },
         )
         for key, columns in spec["concepts"].items()
     )
-    index = APPS.index(app)
-    before = APPS[index - 1] if index else None
+    index = STAGES.index(app)
+    before = STAGES[index - 1] if index else None
     changes = {
-        fw: compare_projects(folders[f"{fw}-{before}"], folders[f"{fw}-{app}"])
+        fw: compare_projects(
+            folders[stage_project(before, fw)], folders[stage_project(app, fw)]
+        )
         for fw in FRAMEWORKS
         if before
     }
@@ -103,7 +119,7 @@ def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
         app=app,
         title=spec["title"],
         intro=notes["stages"][app],
-        facts={fw: project_facts(folders[f"{fw}-{app}"]) for fw in FRAMEWORKS},
+        facts={fw: project_facts(folders[stage_project(app, fw)]) for fw in FRAMEWORKS},
         concepts=concepts,
         previous=config["stages"][before]["title"] if before else "",
         change_note=notes["changes"][app] if before else "",
