@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +20,7 @@ import requests
 from scaffold.catalog import FRAMEWORKS
 from scaffold.checks import load_plan
 from scaffold.environments import current_environment
+from scaffold.harness import check_pages
 from scaffold.servers import Servers
 
 from .conftest import TIMEOUT, Browser, Page, TodoApp
@@ -264,3 +266,18 @@ def test_repeated_failed_logins_lock_the_username_out(accounts_app):
     assert statuses == [200, 200, 200, 200, 429]
     assert log_in(browser, "ada-lockout").status_code == 429  # even the right one
     assert log_in(browser, "ada-lockout-else").status_code == 200  # others may try
+
+
+def test_the_harness_logs_in_and_reports_a_login_that_fails(accounts_app):
+    plan = accounts_app.plan
+    assert plan.login is not None  # declared in harness.yml, made by `prepare`
+    outcomes = check_pages(plan, accounts_app.url)
+    assert [o.problems for o in outcomes if o.problems] == []
+    assert outcomes[0].check == "log in at /accounts/login/"
+    fields = {**plan.login.fields, "password": "not the password"}
+    wrong = replace(plan, login=replace(plan.login, fields=fields))
+    outcomes = check_pages(wrong, accounts_app.url)
+    assert outcomes[0].problems == ["expected a redirect after logging in, got 200"]
+    # Not logged in, the list sends the harness to the login page instead.
+    home = next(o for o in outcomes if o.check == "GET /")
+    assert home.problems == ["expected status 200, got 302"]
