@@ -60,7 +60,8 @@ def test_pyproject_parses_and_keeps_answers(
 COPIER_WORDS = "|".join(
     [*shared_questions(), "framework", "app", "dev_secret_key", "_copier", "to_json"]
 )
-LEFTOVER = re.compile(r"{[{%][^}]*(?<![.\w])(" + COPIER_WORDS + r")\b")
+# A quoted word is a template path ({% include "accounts/nav.html" %}), not one.
+LEFTOVER = re.compile(r"{[{%][^}]*(?<![.\w\"'])(" + COPIER_WORDS + r")\b")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -82,6 +83,8 @@ def test_leftover_check_catches_an_unrendered_variable() -> None:
     assert LEFTOVER.search("{% if app == 'website' %}")
     assert not LEFTOVER.search("<h1>{{ site.name }}</h1> {{ site.description }}")
     assert not LEFTOVER.search("{% url 'about' %}")
+    assert not LEFTOVER.search('{% include "accounts/nav.html" %}')
+    assert LEFTOVER.search("{% if accounts %}")
 
 
 @pytest.mark.parametrize("name", NAMES)
