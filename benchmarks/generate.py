@@ -45,7 +45,8 @@ def main() -> None:
     copier = shutil.which("copier")
     if not scaffold or not copier:
         sys.exit("benchmark: install scaffold first (pip install .)")
-    from scaffold.catalog import PROJECTS, templates_root
+    from scaffold.generation.catalog import PROJECTS
+    from scaffold.generation.template_source import installed_source
 
     os.environ.setdefault("COPIER_SETTINGS_PATH", os.devnull)
     with tempfile.TemporaryDirectory() as tmp:
@@ -60,7 +61,8 @@ def main() -> None:
             lambda out: [
                 copier, "copy", "--quiet", "--defaults",
                 "--data", "framework=django", "--data", "app=website",
-                "--data-file", str(ANSWERS), str(templates_root()), str(out),
+                "--data-file", str(ANSWERS), "--vcs-ref", "HEAD",
+                installed_source().url, str(out),
             ],
             work,
         )  # fmt: skip

@@ -74,7 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
-    from scaffold.catalog import PROJECTS
+    from scaffold.generation.catalog import PROJECTS
 
     os.environ.setdefault("COPIER_SETTINGS_PATH", os.devnull)
     print(

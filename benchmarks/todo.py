@@ -43,13 +43,11 @@ from urllib.parse import urljoin
 import requests
 from bs4 import BeautifulSoup
 
-from scaffold.answers import read_answers_file
-from scaffold.catalog import FRAMEWORKS, example_answers_file, find_project
-from scaffold.checks import Plan, load_plan
-from scaffold.environments import Environment, current_environment
-from scaffold.generate import generate
-from scaffold.harness import serve
-from scaffold.servers import Server, ServerFailed, Servers
+from scaffold import HarnessFailure, RunningApp, boot, find_project, generate
+from scaffold.generation.answers import read_answers_file
+from scaffold.generation.catalog import FRAMEWORKS, example_answers_file
+from scaffold.harness.environments import Environment
+from scaffold.harness.plan import Plan
 
 LIST_SIZE = 1000  # todos on the list page for the query count and the GETs
 QUERY_GOAL = 3
@@ -166,7 +164,7 @@ def concurrently(clients: list[Client], work: Callable[[int, Client], None]) -> 
 class Load:
     """Adds and list requests against one running server."""
 
-    def __init__(self, server: Server, figures: Figures) -> None:
+    def __init__(self, server: RunningApp, figures: Figures) -> None:
         self.server = server
         self.figures = figures
         self.lock = threading.Lock()
@@ -262,51 +260,53 @@ def one_run(
     framework: str,
     folder: Path,
     data_dir: Path,
-    servers: Servers,
     slug: str,
     options: argparse.Namespace,
 ) -> Figures:
     """Serve the project on a fresh database and measure it."""
-    figures = Figures()
-    plan = load_plan(folder, data_dir)
-    environment = current_environment(plan.dependencies)
     try:
-        server = serve(plan, servers, "gunicorn", environment)
-    except ServerFailed as failure:
+        with boot(folder, data_dir=data_dir) as server:
+            return measure(framework, server, slug, options)
+    except HarnessFailure as failure:
         sys.exit(f"benchmark: {framework}: {failure}\n{failure.log}")
-    try:
-        load = Load(server, figures)
-        load.add(load.clients(1), [1], "first")
-        listed = load.listed()  # 1, unless the add failed (reported)
-        figures.queries_1 = count_queries(framework, plan, environment, slug, listed)
 
-        clients = load.clients(options.clients)
-        before = load.listed()
-        seconds = load.add(clients, [options.adds] * options.clients, "timed")
-        figures.adds_per_s = options.adds * options.clients / seconds
-        after = load.listed()
-        figures.new_listed = after - before
-        expected = options.adds * options.clients
-        if figures.new_listed != expected:
-            figures.problems.append(
-                f"list gained {figures.new_listed} todos, expected {expected}"
-            )
 
-        if after < LIST_SIZE:  # fill the list up to 1,000, as fast as it goes
-            load.add(clients, split(LIST_SIZE - after, options.clients), "filler")
-        listed = load.listed()
-        figures.queries_many = count_queries(framework, plan, environment, slug, listed)
-        if listed != LIST_SIZE:
-            figures.problems.append(f"list shows {listed} todos, not {LIST_SIZE}")
+def measure(
+    framework: str, server: RunningApp, slug: str, options: argparse.Namespace
+) -> Figures:
+    """The figures of one run against a running server."""
+    figures = Figures()
+    plan, environment = server.plan, server.environment
+    load = Load(server, figures)
+    load.add(load.clients(1), [1], "first")
+    listed = load.listed()  # 1, unless the add failed (reported)
+    figures.queries_1 = count_queries(framework, plan, environment, slug, listed)
 
-        load.get_list(clients, 1)  # warm-up: every worker has rendered the page
-        seconds, latencies = load.get_list(clients, options.gets)
-        figures.gets_per_s = len(latencies) / seconds
-        figures.median_ms = statistics.median(latencies) * 1000
-        if figures.problems:
-            figures.problems.append("server log:\n" + server.log_tail(40))
-    finally:
-        servers.stop(server.name)
+    clients = load.clients(options.clients)
+    before = load.listed()
+    seconds = load.add(clients, [options.adds] * options.clients, "timed")
+    figures.adds_per_s = options.adds * options.clients / seconds
+    after = load.listed()
+    figures.new_listed = after - before
+    expected = options.adds * options.clients
+    if figures.new_listed != expected:
+        figures.problems.append(
+            f"list gained {figures.new_listed} todos, expected {expected}"
+        )
+
+    if after < LIST_SIZE:  # fill the list up to 1,000, as fast as it goes
+        load.add(clients, split(LIST_SIZE - after, options.clients), "filler")
+    listed = load.listed()
+    figures.queries_many = count_queries(framework, plan, environment, slug, listed)
+    if listed != LIST_SIZE:
+        figures.problems.append(f"list shows {listed} todos, not {LIST_SIZE}")
+
+    load.get_list(clients, 1)  # warm-up: every worker has rendered the page
+    seconds, latencies = load.get_list(clients, options.gets)
+    figures.gets_per_s = len(latencies) / seconds
+    figures.median_ms = statistics.median(latencies) * 1000
+    if figures.problems:
+        figures.problems.append("server log:\n" + server.log_tail(40))
     return figures
 
 
@@ -357,7 +357,7 @@ def main() -> None:
 
     started = time.perf_counter()
     runs: dict[str, list[Figures]] = {fw: [] for fw in FRAMEWORKS}
-    with tempfile.TemporaryDirectory() as tmp, Servers() as servers:
+    with tempfile.TemporaryDirectory() as tmp:
         settings = Path(tmp) / "copier-settings.yml"  # no user settings, no warning
         settings.write_text("{}\n")
         os.environ["COPIER_SETTINGS_PATH"] = str(settings)
@@ -370,7 +370,7 @@ def main() -> None:
             for framework in FRAMEWORKS:
                 data_dir = Path(tmp) / f"{framework}-data-{run}"
                 figures = one_run(
-                    framework, folders[framework], data_dir, servers, slug, options
+                    framework, folders[framework], data_dir, slug, options
                 )
                 runs[framework].append(figures)
                 sys.stdout.flush()  # keep the header above any problem

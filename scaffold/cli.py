@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,18 +15,31 @@ from typing import Any
 import click
 
 from . import __version__
-from .answers import collect_answers
-from .catalog import FRAMEWORKS, PROJECTS, example_answers_file, find_project
-from .checks import SERVERS
 from .errors import ScaffoldError
-from .generate import generate, generate_all, stdin_is_terminal
-
-answers_option = click.option(
-    "--answers",
-    "answers_file",
-    type=click.Path(path_type=Path),
-    help="YAML file of shared answers (see examples/answers.yml).",
+from .generation.answers import collect_answers
+from .generation.catalog import (
+    APPS,
+    FRAMEWORKS,
+    PROJECTS,
+    example_answers_file,
+    find_project,
+    stages,
 )
+from .generation.generate import generate, generate_all, stdin_is_terminal
+from .harness.plan import SERVERS
+
+
+def answers_file_option(default: str) -> Callable[[Callable[..., Any]], Any]:
+    """--answers FILE, saying what is used without it."""
+    return click.option(
+        "--answers",
+        "answers_file",
+        type=click.Path(path_type=Path),
+        help=f"YAML file of shared answers {default}.",
+    )
+
+
+answers_option = answers_file_option("(see examples/answers.yml)")
 data_option = click.option(
     "--data",
     "-d",
@@ -35,13 +50,58 @@ data_option = click.option(
 defaults_option = click.option(
     "--defaults", is_flag=True, help="Never ask: use defaults for the rest."
 )
+
+
+class AppChoice(click.Choice):
+    """APP: one of the catalog's apps (``extra`` adds e.g. "all"; with
+    ``variants``, the variants too, e.g. "accounts", as `compare` shows them).
+
+    A wrong APP keeps scaffold's own one-line message and exit status 1.
+    """
+
+    def __init__(self, extra: tuple[str, ...] = (), *, variants: bool = False) -> None:
+        self.apps = stages() if variants else APPS
+        super().__init__((*self.apps, *extra))
+        self.extra = extra
+
+    def convert(self, value: Any, param: Any, ctx: click.Context | None) -> Any:
+        if value in self.choices:
+            return value
+        names = ", ".join(self.apps)
+        if self.extra:
+            extra = " or ".join(self.extra)
+            raise ScaffoldError(
+                f"unknown app {value!r}; choose one of {names} or {extra}"
+            )
+        raise ScaffoldError(
+            f"unknown project {value!r}; choose one of {names} (see 'scaffold list')"
+        )
+
+
 force_option = click.option(
     "--force", is_flag=True, help="Write into DEST even if it is not empty."
 )
 
 
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """--version: scaffold's version and its templates' (git describes them)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from .generation.template_source import installed_source
+
+    click.echo(f"scaffold {__version__}, templates {installed_source().ref}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="scaffold")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version of scaffold and of its templates, and exit.",
+)
 def cli() -> None:
     """Generate Flask and Django starter projects from one answers file.
 
@@ -59,6 +119,9 @@ def list_projects() -> None:
     Example:
       scaffold list
     """
+    from .generation.template_source import installed_source
+
+    click.echo(f"Templates {installed_source().ref}")
     for project in PROJECTS:
         fixed = " ".join(f"{key}=yes" for key in project.answers)
         click.echo(
@@ -69,7 +132,7 @@ def list_projects() -> None:
 
 
 @cli.command("new")
-@click.argument("app", metavar="APP")
+@click.argument("app", metavar="APP", type=AppChoice())
 @click.argument("dest", type=click.Path(path_type=Path))
 @click.option(
     "--framework",
@@ -142,13 +205,48 @@ def all_projects(
         click.echo(f"Created {project.name:<20} {path}  (run: {project.run})")
 
 
-# smoke and compare: they generate every project for a run of their own.
-example_answers_option = click.option(
-    "--answers",
-    "answers_file",
-    type=click.Path(path_type=Path),
-    help="YAML file of shared answers [default: the bundled example answers].",
+@cli.command("update")
+@click.argument(
+    "folders",
+    metavar="PROJECT_DIR...",
+    nargs=-1,
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
 )
+@click.option(
+    "--to",
+    metavar="VERSION",
+    help="Template version to go to, e.g. 0.2.0 [default: this scaffold's].",
+)
+@data_option
+@click.option("--pretend", is_flag=True, help="Show what would change; write nothing.")
+def update(
+    folders: tuple[Path, ...], to: str | None, data: tuple[str, ...], pretend: bool
+) -> int:
+    """Bring generated projects to newer templates, keeping your edits.
+
+    Copier renders the version each project was made from and the new one,
+    and applies your edits to the new one. A line both changed is a conflict,
+    marked inline in the file. Each project must be a git repository with
+    nothing uncommitted. Exit status 0 if clean, 1 if there are conflicts to
+    resolve.
+
+    \b
+    Examples:
+      scaffold update my-site
+      scaffold update my-site --pretend --data "description=A new line"
+    """
+    from .generation.answers import parse_data
+    from .generation.update import format_updates, update_projects
+
+    answers = parse_data(data)
+    updates = update_projects(folders, to=to, data=answers, pretend=pretend)
+    click.echo(format_updates(updates, pretend=pretend))
+    return 1 if any(u.conflicts for u in updates) else 0
+
+
+# smoke and compare: they generate every project for a run of their own.
+example_answers_option = answers_file_option("[default: the bundled example answers]")
 keep_option = click.option(
     "--keep",
     type=click.Path(path_type=Path),
@@ -205,8 +303,8 @@ def _check(
     jobs: int | None,
 ) -> int:
     """Boot and check FOLDERS, print the report; 0 only if every check passed."""
-    from .harness import check_projects  # imported here: the harness is heavy
-    from .report import counts, format_report, summary, write_junit
+    from .harness.report import counts, format_report, summary, write_junit
+    from .harness.run import check_projects  # imported here: the harness is heavy
 
     reports = check_projects(
         folders, server=server, isolated=isolated, timeout=timeout, jobs=jobs
@@ -268,7 +366,7 @@ def smoke(
 
 
 @cli.command("compare")
-@click.argument("app", metavar="APP")
+@click.argument("app", metavar="APP", type=AppChoice(extra=("all",), variants=True))
 @example_answers_option
 @data_option
 @click.option(
@@ -299,10 +397,9 @@ def compare(
       scaffold compare todo
       scaffold compare all --answers examples/answers.yml --out course.html
     """
-    from .walkthrough import build_walkthrough, course_apps, format_summary
-    from .walkthrough_page import write_page
+    from .compare.page import write_page
+    from .compare.walkthrough import build_walkthrough, format_summary
 
-    course_apps(app)  # an unknown APP stops here, before any work
     if out and out.exists() and not force:
         raise ScaffoldError(
             f"{str(out)!r} exists; choose another --out file, or pass --force "
@@ -353,8 +450,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"scaffold: error: {error.format_message()}", err=True)
         return error.exit_code
     except ScaffoldError as error:
+        if os.environ.get("SCAFFOLD_DEBUG") == "1":
+            traceback.print_exc()
         click.echo(f"scaffold: error: {error}", err=True)
-        return 1
+        return error.exit_code
     except click.Abort:
         click.echo(
             "scaffold: interrupted; no half-written project or running server is left",

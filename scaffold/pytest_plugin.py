@@ -1,78 +1,159 @@
 """pytest plugin: generate a scaffold project and serve it in your own tests.
 
-Installed with scaffold (entry point ``pytest11``), it gives the fixture
-``scaffold_server``: call it with an app, a framework and answers, and it
-generates the project into a temporary folder, starts it under gunicorn (or
-the development server) with the harness's machinery, and returns the base
-URL. Every server is stopped when the test ends::
+Installed with scaffold (entry point ``pytest11``), it gives three fixtures,
+each a function you call with an app, a framework and answers; it generates
+the project into a temporary folder and boots it with `scaffold.boot`:
 
-    def test_home_shows_the_name(scaffold_server):
-        url = scaffold_server("website", "django", {"project_name": "Demo"})
-        assert "Demo" in requests.get(url + "/").text
+- ``scaffold_app``: returns the running app (``.url``, ``.project``,
+  ``.log_tail()``); its server ends with the test.
+- ``scaffold_app_session``: the same, but one server per distinct call for the
+  whole session: tests asking for the same project share it.
+- ``scaffold_server``: returns only the base URL (the first form of the plugin).
 
-Answers not given come from scaffold's example answers.
+::
+
+    def test_home_shows_the_name(scaffold_app):
+        app = scaffold_app("website", "django", {"project_name": "Demo"})
+        assert "Demo" in requests.get(app.url + "/").text
+
+Answers not given come from scaffold's example answers. A server that fails
+to start fails the test, with its log. ``--scaffold-keep`` keeps the
+generated projects (otherwise removed when their server ends) and prints
+where they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Protocol
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:
+    from .harness.boot import RunningApp
 
-class StartServer(Protocol):
-    def __call__(
-        self,
+# Where --scaffold-keep puts the projects; xdist workers inherit it.
+KEEP_VARIABLE = "SCAFFOLD_PYTEST_KEEP"
+
+
+# What scaffold_app and scaffold_app_session return: start(app, framework,
+# answers=None, *, server="gunicorn", isolated=False, env=None) -> RunningApp.
+StartApp = Callable[..., "RunningApp"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("scaffold")
+    group.addoption(
+        "--scaffold-keep",
+        action="store_true",
+        help="Keep the projects scaffold's fixtures generate, and print where.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("scaffold_keep") and not hasattr(config, "workerinput"):
+        os.environ[KEEP_VARIABLE] = tempfile.mkdtemp(prefix="scaffold-kept-")
+
+
+def pytest_terminal_summary(
+    terminalreporter: Any, exitstatus: int, config: pytest.Config
+) -> None:
+    kept = os.environ.get(KEEP_VARIABLE)
+    if config.getoption("scaffold_keep") and kept and any(Path(kept).iterdir()):
+        terminalreporter.write_line(f"scaffold: generated projects kept in {kept}")
+
+
+def _starter(
+    stack: ExitStack, make_folder: Callable[[str], Path], keep: bool
+) -> StartApp:
+    """A function that generates and boots a project; ``stack`` ends it."""
+    # Imported here, so merely having scaffold installed costs pytest nothing.
+    from .errors import HarnessFailure
+    from .generation.answers import read_answers_file
+    from .generation.catalog import example_answers_file, find_project
+    from .generation.generate import generate
+    from .harness.boot import boot
+
+    defaults = read_answers_file(example_answers_file())
+
+    def start(
         app: str,
         framework: str,
         answers: Mapping[str, str] | None = None,
         *,
         server: str = "gunicorn",
         isolated: bool = False,
-    ) -> str: ...
+        env: Mapping[str, str] | None = None,
+    ) -> RunningApp:
+        project = find_project(app, framework)
+        where = make_folder(project.name)
+        if not keep:
+            stack.callback(shutil.rmtree, where, ignore_errors=True)
+        folder = generate(project, where / "project", {**defaults, **(answers or {})})
+        try:
+            return stack.enter_context(boot(folder, server, isolated, env))
+        except HarnessFailure as failure:
+            shown = f"{project.name}: {failure}"
+            if failure.log and failure.log not in shown:
+                shown += f"\n{failure.log}"
+            pytest.fail(shown, pytrace=False)
+
+    return start
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for call arguments (answers are a mapping)."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+def _folders(factory: pytest.TempPathFactory) -> tuple[Callable[[str], Path], bool]:
+    kept = os.environ.get(KEEP_VARIABLE)
+    if kept:
+        return (lambda name: Path(tempfile.mkdtemp(prefix=f"{name}-", dir=kept))), True
+    return factory.mktemp, False
 
 
 @pytest.fixture
-def scaffold_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartServer]:
-    """Generate a project from answers and return the base URL of its server."""
-    # Imported here, so merely having scaffold installed costs pytest nothing.
-    from .answers import read_answers_file
-    from .catalog import example_answers_file, find_project
-    from .checks import load_plan
-    from .environments import EnvironmentFailed, environment_for
-    from .generate import generate
-    from .harness import serve
-    from .servers import ServerFailed, Servers
+def scaffold_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartApp]:
+    """Generate a project from answers and boot it; the server ends with the test."""
+    with ExitStack() as stack:
+        yield _starter(stack, *_folders(tmp_path_factory))
 
-    defaults = read_answers_file(example_answers_file())
 
-    with Servers() as servers:
+@pytest.fixture(scope="session")
+def scaffold_app_session(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[StartApp]:
+    """Like scaffold_app, but each distinct project boots once per session."""
+    booted: dict[Any, RunningApp] = {}
+    with ExitStack() as stack:
+        start = _starter(stack, *_folders(tmp_path_factory))
 
-        def start(
-            app: str,
-            framework: str,
-            answers: Mapping[str, str] | None = None,
-            *,
-            server: str = "gunicorn",
-            isolated: bool = False,
-        ) -> str:
-            project = find_project(app, framework)
-            where = tmp_path_factory.mktemp(project.name)
-            folder = where / "project"
-            generate(project, folder, {**defaults, **(answers or {})})
-            plan = load_plan(folder, where / "data")
-            try:
-                environment = environment_for(
-                    plan.dependencies,
-                    isolated=isolated,
-                    parent=where,
-                    cancel=servers.cancel,
-                )
-                return serve(plan, servers, server, environment).url
-            except EnvironmentFailed as error:
-                pytest.fail(f"{project.name}: {error}", pytrace=False)
-            except ServerFailed as error:
-                pytest.fail(f"{project.name}: {error}\n{error.log}", pytrace=False)
+        def start_once(*args: Any, **kwargs: Any) -> RunningApp:
+            key = _frozen((args, kwargs))
+            if key not in booted:
+                booted[key] = start(*args, **kwargs)
+            return booted[key]
 
-        yield start
+        yield start_once
+
+
+@pytest.fixture
+def scaffold_server(scaffold_app: StartApp) -> Callable[..., str]:
+    """Generate a project from answers and return the base URL of its server.
+
+    Takes the same arguments as ``scaffold_app`` but ``env``."""
+
+    def start(*args: Any, **kwargs: Any) -> str:
+        return scaffold_app(*args, **kwargs).url
+
+    return start

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scaffold.catalog import PROJECTS
 from scaffold.cli import main
-from scaffold.generate import generate_all
+from scaffold.generation.catalog import PROJECTS
+from scaffold.generation.generate import generate_all
 
 pytest_plugins = ["pytester"]  # to run the scaffold_server fixture in a test run
 

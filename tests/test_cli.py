@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from scaffold import __version__
-from scaffold.catalog import PROJECTS, VARIANT_ANSWERS
+from scaffold.generation.catalog import PROJECTS, variant_answers
+from scaffold.generation.template_source import installed_source
 
 from .conftest import EXAMPLE_ANSWERS, HOSTILE
 
@@ -42,7 +43,8 @@ def assert_refused(result, *phrases: str) -> None:
 def test_list_names_every_project(cli) -> None:
     result = cli("list")
     assert result.code == 0
-    lines = result.out.strip().splitlines()
+    version, *lines = result.out.strip().splitlines()
+    assert version == f"Templates {installed_source().ref}"
     assert len(lines) == len(PROJECTS)
     for line, project in zip(lines, PROJECTS, strict=True):
         assert line.split()[:3] == [
@@ -53,7 +55,7 @@ def test_list_names_every_project(cli) -> None:
 
 
 def test_every_listed_template_folder_exists() -> None:
-    from scaffold.catalog import templates_root
+    from scaffold.generation.catalog import templates_root
 
     for project in PROJECTS:
         assert (templates_root() / project.template).is_dir(), project.template
@@ -63,6 +65,7 @@ def test_version(cli) -> None:
     result = cli("--version")
     assert result.code == 0
     assert __version__ in result.out
+    assert f"templates {installed_source().ref}" in result.out
 
 
 @pytest.mark.parametrize(
@@ -117,7 +120,7 @@ def test_all_uses_one_set_of_answers(cli, tmp_path: Path) -> None:
         for p in PROJECTS
     ]
     # The accounts variants differ only by the answer they fix.
-    fixed = {"framework", "app", *VARIANT_ANSWERS}
+    fixed = {"framework", "app", *variant_answers()}
     shared = [{k: v for k, v in r.items() if k not in fixed} for r in recorded]
     assert [r.get("accounts") for r in recorded][-2:] == [True, True]
     assert all(s == shared[0] for s in shared)

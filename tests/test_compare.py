@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from scaffold.catalog import PROJECTS
-from scaffold.changes import compare_projects
+from scaffold.compare.changes import compare_projects
+from scaffold.compare.excerpts import select
+from scaffold.compare.walkthrough import stage_project
 from scaffold.errors import ScaffoldError
-from scaffold.excerpts import select
-from scaffold.walkthrough import stage_project
+from scaffold.generation.catalog import PROJECTS
 
 from .conftest import EXAMPLE_ANSWERS, HOSTILE
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from scaffold.catalog import PROJECTS
-from scaffold.environments import isolated_environment
-from scaffold.generate import generate, generate_all
-from scaffold.harness import same_site_urls
+from scaffold.generation.catalog import PROJECTS
+from scaffold.generation.generate import generate, generate_all
+from scaffold.harness.environments import isolated_environment
+from scaffold.harness.pages import same_site_urls
 
 from .conftest import HOSTILE
 

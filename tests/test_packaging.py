@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from scaffold.catalog import PROJECTS, templates_root
+from scaffold import __version__
+from scaffold.generation.catalog import PROJECTS, templates_root
+from scaffold.generation.template_source import config_file
 
 from .conftest import EXAMPLE_ANSWERS, REPO
 from .test_projects import DEV_KEY
@@ -69,18 +72,39 @@ def test_wheel_carries_the_walkthrough_data(wheel: Path) -> None:
     # `scaffold compare` reads these beside its code.
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("concepts.yml", "notes.yml", "walkthrough.html.jinja"):
-        assert f"scaffold/{name}" in names
+        assert f"scaffold/compare/{name}" in names
 
 
 def test_wheel_check_notices_a_missing_file(wheel: Path) -> None:
     names = {
         n.removeprefix("scaffold/templates/") for n in zipfile.ZipFile(wheel).namelist()
     }
-    assert template_files() - (names - {"copier.yml"}) == {"copier.yml"}
+    gone = "_shared/validate.jinja"
+    assert template_files() - (names - {gone}) == {gone}
 
 
-def test_templates_root_holds_the_copier_config() -> None:
-    assert (templates_root() / "copier.yml").is_file()
+def test_templates_root_holds_the_projects_and_copier_config_the_questions() -> None:
+    assert (templates_root() / "_shared").is_dir()
+    assert "project_name:" in config_file().read_text("utf-8")
+
+
+def test_wheel_carries_the_template_history(wheel: Path, tmp_path: Path) -> None:
+    """scaffold/template.bundle: every release, tagged, to render old versions."""
+    archive = zipfile.ZipFile(wheel)
+    assert "scaffold/copier.yml" in archive.namelist()
+    bundle = tmp_path / "template.bundle"
+    bundle.write_bytes(archive.read("scaffold/template.bundle"))
+    about = json.loads(archive.read("scaffold/template.json"))
+    assert about["version"] == __version__
+    assert about["ref"].startswith(f"v{__version__}")
+    heads = subprocess.run(
+        ["git", "bundle", "list-heads", str(bundle)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert f"refs/tags/v{__version__}\n" in heads
+    assert f"{about['commit']} HEAD" in heads
 
 
 @pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.name)
@@ -105,7 +129,9 @@ def test_copier_alone_renders_the_same_project(
             *(f"--data={key}={value}" for key, value in project.answers.items()),
             "--data-file",
             str(EXAMPLE_ANSWERS),
-            str(REPO / "templates"),
+            "--vcs-ref",
+            "HEAD",  # the checkout as it is, uncommitted changes included
+            str(REPO),
             "out",
         ],
         cwd=elsewhere,

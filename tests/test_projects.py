@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scaffold.answers import shared_questions
-from scaffold.catalog import PROJECTS, templates_root
+from scaffold.generation.answers import shared_questions
+from scaffold.generation.catalog import PROJECTS, templates_root
+from scaffold.generation.template_source import installed_source
 
 from .conftest import HOSTILE, Page, probe
 
@@ -97,8 +98,12 @@ def test_answers_file_records_answers_and_template(
     framework, app = name.split("-")[:2]  # flask-todo-accounts: a to-do variant
     assert (answers["framework"], answers["app"]) == (framework, app)
     assert Path(answers["_src_path"]).is_absolute()
-    assert (Path(answers["_src_path"]) / "copier.yml").is_file()
-    assert "dev_secret_key" not in answers  # secrets never land in the answers file
+    # The versioned template (a checkout holding copier.yml, or the installed
+    # bundle) and the version it was at: what `scaffold update` starts from.
+    assert answers["_src_path"] == installed_source().url
+    assert Path(answers["_src_path"]).exists()
+    assert answers["_commit"]
+    assert not DEV_KEY.search(str(answers))  # secrets never land in the answers file
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -263,30 +268,49 @@ def test_generated_code_is_ruff_clean(projects: dict[str, Path], name: str) -> N
 
 
 DEV_KEY = re.compile(r"(?:django|flask)-insecure-([0-9a-f]{40})")
+# Each development entry point, run once the way its README runs it.
+FIRST_RUN = {
+    "django-hello": ["app.py", "check"],
+    "django-website": ["manage.py", "check"],
+    "django-todo": ["manage.py", "check"],
+    "flask-todo": ["-m", "flask", "routes"],  # reads .flaskenv: debug on
+}
 
 
-def test_each_generation_gets_its_own_development_key(
-    generated: dict[str, Path], generated_hostile: dict[str, Path]
+def test_each_copy_makes_its_own_development_key_on_first_run(
+    generated: dict[str, Path], generated_hostile: dict[str, Path], tmp_path: Path
 ) -> None:
-    keys = []
-    for projects in (generated, generated_hostile):
-        for source in (
-            "django-hello/app.py",
-            "django-website/manage.py",
-            "django-todo/manage.py",
-            "flask-todo/.flaskenv",
-        ):
-            name, filename = source.split("/")
-            found = DEV_KEY.findall((projects[name] / filename).read_text("utf-8"))
-            assert len(found) == 1, source
-            keys.append(found[0])
-    assert len(set(keys)) == len(keys)  # never the same twice
     templates = "".join(
         p.read_text("utf-8")
         for p in templates_root().rglob("*")
         if p.is_file() and p.suffix != ".gz"
     )
-    assert not DEV_KEY.search(templates)  # and never a fixed string in a template
+    assert not DEV_KEY.search(templates)  # never a fixed string in a template
+    keys = []
+    for projects in (generated, generated_hostile):
+        for name, command in FIRST_RUN.items():
+            copy = tmp_path / f"{len(keys)}-{name}"
+            shutil.copytree(projects[name], copy)
+            generated_text = "".join(
+                p.read_text("utf-8") for p in copy.rglob("*") if p.is_file()
+            )
+            # No key in any generated file: updates never conflict over one.
+            assert not DEV_KEY.search(generated_text), name
+            assert not (copy / ".dev-secret-key").exists()
+            run = python(copy, *command)
+            assert run.returncode == 0, run.stderr
+            found = DEV_KEY.findall((copy / ".dev-secret-key").read_text("utf-8"))
+            assert len(found) == 1, name
+            keys.append(found[0])
+            if projects is generated:  # kept from run to run, and out of git
+                assert python(copy, *command).returncode == 0
+                assert DEV_KEY.findall((copy / ".dev-secret-key").read_text()) == [
+                    found[0]
+                ]
+                subprocess.run(["git", "init", "-q"], cwd=copy, check=True)
+                ignored = ["git", "check-ignore", "-q", ".dev-secret-key"]
+                assert subprocess.run(ignored, cwd=copy).returncode == 0, name
+    assert len(set(keys)) == len(keys)  # never the same twice
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -20,8 +20,8 @@ import pytest
 import requests
 from xprocess import ProcessStarter
 
-from scaffold.catalog import PROJECTS
-from scaffold.generate import generate_all
+from scaffold.generation.catalog import PROJECTS
+from scaffold.generation.generate import generate_all
 
 from .conftest import HOSTILE, Page
 

@@ -1,7 +1,7 @@
 """The to-do acceptance suite: both apps, booted under gunicorn, driven over HTTP.
 
 A test gets `todo_app`, parametrised over the two frameworks: the generated
-to-do project, prepared (migrated) and served by the harness on a fresh
+to-do project, prepared (migrated) and served by `scaffold.boot` on a fresh
 database. It talks to it only through `Browser`, which reads pages and forms
 from the HTML and submits them with their hidden fields, as a browser does.
 Nothing here depends on the framework except which project is generated.
@@ -10,6 +10,7 @@ Nothing here depends on the framework except which project is generated.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -18,11 +19,8 @@ import pytest
 import requests
 from bs4 import BeautifulSoup, Tag
 
-from scaffold.catalog import FRAMEWORKS
-from scaffold.checks import Plan, load_plan
-from scaffold.environments import Environment, current_environment
-from scaffold.harness import serve
-from scaffold.servers import Server, ServerFailed, Servers
+from scaffold import HarnessFailure, RunningApp, boot
+from scaffold.generation.catalog import FRAMEWORKS, project_name
 
 TIMEOUT = 10
 
@@ -119,44 +117,38 @@ class Browser:
 
 
 class TodoApp:
-    """A generated to-do project served by the harness, with its own database."""
+    """A generated to-do project booted by `scaffold.boot`, with its own database."""
 
-    def __init__(self, plan: Plan, servers: Servers, environment: Environment):
-        self.plan = plan
-        self.servers = servers
-        self.environment = environment
-        self.server: Server | None = None
+    def __init__(self, server: RunningApp) -> None:
+        self.server = server
 
     @property
     def url(self) -> str:
-        assert self.server is not None
         return self.server.url
-
-    def start(self) -> None:
-        try:
-            self.server = serve(self.plan, self.servers, "gunicorn", self.environment)
-        except ServerFailed as failure:
-            pytest.fail(f"{self.plan.name}: {failure}\n{failure.log}", pytrace=False)
 
     def restart(self) -> None:
         """Stop the server (every process) and start it again on the same data."""
-        assert self.server is not None
-        self.servers.stop(self.server.name)
-        self.start()
+        self.server.restart()
 
     def browser(self) -> Browser:
         return Browser(self.url)
 
 
+@contextmanager
+def serve_todo(folder: Path) -> Iterator[TodoApp]:
+    """Boot a generated to-do project; a server that fails fails the test."""
+    try:
+        with boot(folder) as server:
+            yield TodoApp(server)
+    except HarnessFailure as failure:
+        pytest.fail(f"{folder.name}: {failure}\n{failure.log}", pytrace=False)
+
+
 @pytest.fixture(params=FRAMEWORKS)
 def todo_app(
-    request: pytest.FixtureRequest, generated: dict[str, Path], tmp_path: Path
+    request: pytest.FixtureRequest, generated: dict[str, Path]
 ) -> Iterator[TodoApp]:
-    plan = load_plan(generated[f"{request.param}-todo"], tmp_path / "data")
-    environment = current_environment(plan.dependencies)
-    with Servers() as servers:
-        app = TodoApp(plan, servers, environment)
-        app.start()
+    with serve_todo(generated[project_name(request.param, "todo")]) as app:
         yield app
 
 

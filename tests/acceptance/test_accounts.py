@@ -17,13 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from scaffold.catalog import FRAMEWORKS
-from scaffold.checks import load_plan
-from scaffold.environments import current_environment
-from scaffold.harness import check_pages
-from scaffold.servers import Servers
+from scaffold.generation.catalog import FRAMEWORKS, project_name
+from scaffold.harness.pages import check_pages
 
-from .conftest import TIMEOUT, Browser, Page, TodoApp
+from .conftest import TIMEOUT, Browser, Page, TodoApp, serve_todo
 
 PASSWORD = "correct horse battery"
 LOGIN_ERROR = (
@@ -44,21 +41,15 @@ TODO_URLS = ["/todos/{id}/toggle/", "/todos/{id}/delete/", "/todos/{id}/edit/"]
 
 @pytest.fixture(scope="module", params=FRAMEWORKS)
 def accounts_app(
-    request: pytest.FixtureRequest,
-    generated: dict[str, Path],
-    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest, generated: dict[str, Path]
 ) -> Iterator[TodoApp]:
-    folder = generated[f"{request.param}-todo-accounts"]
-    plan = load_plan(folder, tmp_path_factory.mktemp("accounts-data"))
-    with Servers() as servers:
-        app = TodoApp(plan, servers, current_environment(plan.dependencies))
-        app.start()
+    with serve_todo(generated[project_name(request.param, "todo", "accounts")]) as app:
         yield app
 
 
 @pytest.fixture
 def framework(accounts_app: TodoApp) -> str:
-    return accounts_app.plan.project.framework
+    return accounts_app.server.project.entry.framework
 
 
 NUMBERS = itertools.count()
@@ -185,7 +176,9 @@ def test_the_session_changes_at_login(accounts_app, framework):
 def test_passwords_are_stored_hashed(accounts_app, framework):
     user(accounts_app, "ada-hash")
     table, column = USERS_TABLE[framework]
-    database = next(v for k, v in accounts_app.plan.env.items() if "DATABASE" in k)
+    database = next(
+        v for k, v in accounts_app.server.plan.env.items() if "DATABASE" in k
+    )
     with sqlite3.connect(database) as db:
         (stored,) = db.execute(
             f'SELECT {column} FROM "{table}" WHERE username = ?', ("ada-hash",)
@@ -269,7 +262,7 @@ def test_repeated_failed_logins_lock_the_username_out(accounts_app):
 
 
 def test_the_harness_logs_in_and_reports_a_login_that_fails(accounts_app):
-    plan = accounts_app.plan
+    plan = accounts_app.server.plan
     assert plan.login is not None  # declared in harness.yml, made by `prepare`
     outcomes = check_pages(plan, accounts_app.url)
     assert [o.problems for o in outcomes if o.problems] == []

@@ -13,12 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from scaffold.checks import load_plan
-from scaffold.environments import current_environment
-from scaffold.servers import Servers
-
 from . import test_todo
-from .conftest import Browser, TodoApp
+from .conftest import Browser, serve_todo
 
 SLUG = "ada_notebook"  # from examples/answers.yml
 
@@ -96,10 +92,7 @@ def test_a_bug_fails_its_acceptance_test(
     assert old in text, f"the bug no longer applies to {path}; update it"
     source.write_text(text.replace(old, new), "utf-8")
 
-    plan = load_plan(folder, tmp_path / "data")
-    with Servers() as servers:
-        app = TodoApp(plan, servers, current_environment(plan.dependencies))
-        app.start()
+    with serve_todo(folder) as app:
         test_todo.test_delete_removes_one_todo(app.browser())  # the app still works
         with pytest.raises(AssertionError):
             test(app.browser())

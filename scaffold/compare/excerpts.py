@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ScaffoldError
+from ..errors import ScaffoldError
+from ..project import list_files
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,6 @@ class Excerpt:
     path: str = ""  # the file, relative to the project (kind "code")
     pieces: tuple[Piece, ...] = ()
     text: str = ""  # the tree (kind "tree") or the words (kind "text")
-
-
-def project_files(folder: Path) -> list[str]:
-    """Every file in a generated project, as sorted relative POSIX paths."""
-    return sorted(
-        path.relative_to(folder).as_posix()
-        for path in folder.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts
-    )
 
 
 def file_tree(files: list[str]) -> str:
@@ -149,7 +141,7 @@ def select(folder: Path, spec: Mapping[str, Any], slug: str) -> Excerpt:
     if "text" in spec:
         return Excerpt("text", text=" ".join(str(spec["text"]).split()))
     if spec.get("tree"):
-        return Excerpt("tree", text=file_tree(project_files(folder)))
+        return Excerpt("tree", text=file_tree(list_files(folder)))
     path = _find_file(folder, str(spec["file"]).replace("{slug}", slug))
     source = (folder / path).read_text("utf-8")
     lines = source.splitlines()

@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
-from .harness import Outcome, ProjectReport
+from .pages import Outcome
+from .run import ProjectReport
 
 
 def counts(reports: Sequence[ProjectReport]) -> tuple[int, int]:

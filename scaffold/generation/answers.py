@@ -1,7 +1,7 @@
 """Shared answers: read them from a YAML file and --data KEY=VALUE pairs.
 
 The questions themselves (names, defaults, validation rules) are defined once,
-in templates/copier.yml; this module only checks that the user's input names
+in copier.yml; this module only checks that the user's input names
 real questions and holds plain values, then Copier does the rest.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from .catalog import templates_root
-from .errors import ScaffoldError
+from ..errors import ScaffoldError
+from .catalog import copier_config
 
 # Chosen by the command (APP and --framework), not by the answers file.
 SET_BY_COMMAND = frozenset({"framework", "app"})
@@ -24,10 +24,9 @@ SET_BY_COMMAND = frozenset({"framework", "app"})
 @cache
 def shared_questions() -> tuple[str, ...]:
     """Names of the questions every project shares, in copier.yml order."""
-    config = yaml.safe_load((templates_root() / "copier.yml").read_text("utf-8"))
     return tuple(
         name
-        for name, spec in config.items()
+        for name, spec in copier_config().items()
         if not name.startswith("_")
         and name not in SET_BY_COMMAND
         and not (isinstance(spec, dict) and spec.get("when") is False)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checks import load_plan
-from .excerpts import project_files
+from ..project import GeneratedProject
 
 # Lines of code count the files a learner reads as code, by kind.
 CODE_KINDS = {".py": "Python", ".html": "templates", ".css": "CSS"}
@@ -46,16 +45,13 @@ def entry_point(folder: Path, wsgi_target: str) -> str:
     return f"{where.as_posix()}: {obj or 'application'}"
 
 
-def project_facts(folder: Path) -> Facts:
-    """Count and describe the generated project in ``folder``."""
-    plan = load_plan(folder, folder / "data")  # the harness's own reading of it
-    command = plan.servers["gunicorn"].command
-    target = command[command.index("gunicorn") + 1]
-    files = tuple(project_files(folder))
+def project_facts(project: GeneratedProject) -> Facts:
+    """Count and describe a generated project."""
+    files = tuple(project.files())
     return Facts(
         files=files,
-        lines=_count_lines(folder, files),
-        dependencies=plan.dependencies,
-        entry_point=entry_point(folder, target),
-        run=plan.project.run,
+        lines=_count_lines(project.folder, files),
+        dependencies=project.dependencies(),
+        entry_point=entry_point(project.folder, project.wsgi_target),
+        run=project.entry.run,
     )

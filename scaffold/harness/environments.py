@@ -22,12 +22,14 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from ..errors import HarnessFailure
+
 # Settings a user may have exported for their own projects; the harness sets
 # what a project needs itself.
 _APP_VARIABLES = ("DJANGO_", "FLASK_")
 
 
-class EnvironmentFailed(Exception):
+class EnvironmentFailed(HarnessFailure):
     """The environment could not be made or lacks a dependency."""
 
 
@@ -38,7 +40,7 @@ class CommandFailed(EnvironmentFailed):
         self.reason = reason
         self.output = output
         shown = f"{' '.join(command[:4])} ... {reason}"
-        super().__init__(f"{shown}:\n{output}" if output else shown)
+        super().__init__(f"{shown}:\n{output}" if output else shown, output)
 
 
 class Cancelled(Exception):

@@ -1,37 +1,20 @@
-"""Boot generated projects under a real server and check their pages respond.
-
-For each project: read its plan (checks.py), get an environment
-(environments.py), start its server (servers.py), then request every declared
-page and every same-site link, stylesheet, script and image found on them.
-Projects are checked concurrently; every server is ended when the run ends,
-however it ends.
+"""Check a running project's pages: every declared page answers as its
+harness.yml says, and every same-site link, stylesheet, script and image found
+on them answers below 400. With a declared login, the pages are checked as
+that logged-in user.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
 
-from .checks import PageCheck, Plan, load_plan
-from .environments import (
-    CommandFailed,
-    Environment,
-    EnvironmentFailed,
-    environment_for,
-    run_command,
-)
-from .errors import ScaffoldError
-from .servers import Server, ServerFailed, Servers, signals_held
+from .plan import PageCheck, Plan
 
 REQUEST_TIMEOUT = 10.0
 
@@ -50,24 +33,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-@dataclass
-class ProjectReport:
-    """Every outcome for one project, and its server's log when one failed."""
-
-    name: str
-    folder: Path
-    server: str
-    environment: str = ""
-    url: str = ""
-    boot_seconds: float = 0.0
-    outcomes: list[Outcome] = field(default_factory=list)
-    log: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return all(outcome.ok for outcome in self.outcomes)
 
 
 class _PageParser(HTMLParser):
@@ -230,128 +195,3 @@ def check_pages(plan: Plan, base_url: str) -> list[Outcome]:
                 outcome.problems.append(f"expected status < 400, got {outcome.status}")
             outcomes.append(outcome)
     return outcomes
-
-
-def _command(declared: Sequence[str], environment: Environment) -> list[str]:
-    # "python" in a declared command means the interpreter of the environment.
-    return [environment.python if arg == "python" else arg for arg in declared]
-
-
-def prepare(plan: Plan, environment: Environment, servers: Servers) -> None:
-    """Run the project's prepare commands (e.g. its migrations), in order.
-
-    They write into ``plan.data_dir``, never into the project. A failing
-    command raises ServerFailed with its output as the log.
-    """
-    plan.data_dir.mkdir(parents=True, exist_ok=True)
-    env = {**environment.variables, **plan.env}
-    for declared in plan.prepare:
-        try:
-            run_command(
-                _command(declared, environment),
-                cwd=plan.folder,
-                env=env,
-                cancel=servers.cancel,
-                timeout=servers.timeout,
-            )
-        except CommandFailed as failure:
-            shown = " ".join(declared)
-            raise ServerFailed(f"{shown!r} {failure.reason}", failure.output) from None
-
-
-def serve(
-    plan: Plan, servers: Servers, server: str, environment: Environment
-) -> Server:
-    """Prepare the project, start its ``server`` ("gunicorn" or "dev") and wait
-    until it answers."""
-    declared = plan.servers.get(server)
-    if declared is None:
-        raise ScaffoldError(f"{plan.name} declares no {server!r} server")
-    prepare(plan, environment, servers)
-    env = {**environment.variables, **plan.env, **declared.env}
-    command = _command(declared.command, environment)
-    return servers.start(plan.name, command, plan.folder, env)
-
-
-def _check_one(
-    plan: Plan,
-    servers: Servers,
-    server: str,
-    isolated: bool,
-    workdir: Path,
-) -> ProjectReport:
-    """Prepare an environment, start the server, check the pages, stop it."""
-    report = ProjectReport(plan.name, plan.folder, server)
-    report.environment = "isolated environment" if isolated else "current environment"
-    boot = Outcome(f"start {server}")
-    started = time.perf_counter()
-    try:
-        environment = environment_for(
-            plan.dependencies, isolated=isolated, parent=workdir, cancel=servers.cancel
-        )
-        report.environment = environment.description
-        running = serve(plan, servers, server, environment)
-    except (EnvironmentFailed, ServerFailed, ScaffoldError) as failure:
-        boot.seconds = time.perf_counter() - started
-        boot.problems.append(str(failure).splitlines()[0])
-        if isinstance(failure, ServerFailed):
-            report.log = failure.log or "(the server wrote nothing)"
-        else:  # e.g. the installer's output
-            report.log = "\n".join(str(failure).splitlines()[1:])
-        report.outcomes.append(boot)
-        return report
-    report.url, report.boot_seconds = running.url, running.seconds
-    report.outcomes = check_pages(plan, running.url)
-    if not report.ok:
-        report.log = running.log_tail()
-    servers.stop(running.name)
-    return report
-
-
-def check_projects(
-    folders: Sequence[Path],
-    *,
-    server: str = "gunicorn",
-    isolated: bool = False,
-    timeout: float = 30.0,
-    jobs: int | None = None,
-) -> list[ProjectReport]:
-    """Boot and check every project; one report per project, in order.
-
-    ``jobs`` projects are checked at a time; all at once by default.
-    """
-    # Environments and the projects' data live here, removed at the end.
-    workdir = Path(tempfile.mkdtemp(prefix="scaffold-check-"))
-    try:
-        plans = [
-            load_plan(folder, workdir / f"data-{index}")
-            for index, folder in enumerate(folders)
-        ]
-    except BaseException:
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise
-    if len({plan.name for plan in plans}) < len(plans):
-        # Two folders with the same name: call each by the path given.
-        plans = [replace(p, label=str(f)) for p, f in zip(plans, folders, strict=True)]
-    servers = Servers(timeout=timeout)
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs or len(plans)))
-    # Ctrl-C and SIGTERM are only recorded while the workers run; the loop
-    # below notices them within 0.2 s and stops the run from here.
-    with signals_held() as interrupted:
-        try:
-            futures = [
-                pool.submit(_check_one, plan, servers, server, isolated, workdir)
-                for plan in plans
-            ]
-            while wait(futures, timeout=0.2).not_done and not interrupted:
-                pass
-            if interrupted:
-                raise KeyboardInterrupt
-            return [future.result() for future in futures]
-        finally:
-            # Interrupted, or an error: tell every worker to stop, wait for
-            # them, then end every process this run started.
-            servers.cancel.set()
-            pool.shutdown(wait=True, cancel_futures=True)
-            servers.close()
-            shutil.rmtree(workdir, ignore_errors=True)

@@ -28,17 +28,14 @@ import py  # pytest's py.path, the path type xprocess works with
 import requests
 from xprocess import ProcessStarter, XProcess
 
+from ..errors import HarnessFailure
 from .environments import Cancelled
 
 LOG_TAIL_LINES = 20
 
 
-class ServerFailed(Exception):
-    """A server exited, or did not answer in time."""
-
-    def __init__(self, message: str, log: str) -> None:
-        super().__init__(message)
-        self.log = log
+class ServerFailed(HarnessFailure):
+    """A server exited, or did not answer in time; ``log`` is what it printed."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import contextlib
 import re
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -22,12 +22,11 @@ from pygments.lexers import (
 )
 from pygments.util import ClassNotFound
 
-from . import __version__
-from .errors import ScaffoldError
+from .. import __version__
+from ..errors import ScaffoldError
 from .excerpts import Excerpt
 from .walkthrough import Walkthrough
 
-HERE = Path(__file__).resolve().parent
 PYGMENTS_STYLE = "friendly"
 
 
@@ -78,7 +77,7 @@ def note_html(text: str) -> Markup:
 def render_page(walkthrough: Walkthrough) -> str:
     """The whole page, ready to write to a file and open in any browser."""
     jinja = Environment(
-        loader=FileSystemLoader(HERE),
+        loader=PackageLoader(__package__, "."),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -1,7 +1,7 @@
 """`scaffold compare`: each stage in Flask and in Django, side by side.
 
-One path, as for every command: the answers → Copier → the six generated
-projects → what the walkthrough shows of them. concepts.yml says where each
+One path, as for every command: the answers → Copier → every generated
+project → what the walkthrough shows of them. concepts.yml says where each
 concept's code lives; notes.yml says what a learner should notice. Nothing
 here holds code of its own, so the walkthrough cannot drift from the templates.
 """
@@ -10,33 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .answers import shared_questions
-from .catalog import APPS, FRAMEWORKS, PROJECTS
+from ..errors import ScaffoldError
+from ..generation import catalog
+from ..generation.answers import shared_questions
+from ..generation.catalog import FRAMEWORKS, PROJECTS
+from ..generation.generate import generate_all
+from ..project import GeneratedProject
 from .changes import StageChange, compare_projects
-from .checks import read_project_answers
-from .errors import ScaffoldError
+from .content import content
 from .excerpts import Excerpt, select
 from .facts import Facts, project_facts
-from .generate import generate_all
-
-HERE = Path(__file__).resolve().parent
-# The course in order: each app, then each variant (the to-do with accounts).
-STAGES = (*APPS, *dict.fromkeys(p.variant for p in PROJECTS if p.variant))
 
 
 def stage_project(stage: str, framework: str) -> str:
     """The `scaffold all` folder of a stage, e.g. flask-todo-accounts."""
-    return next(
-        p.name
-        for p in PROJECTS
-        if p.framework == framework and (p.variant or p.app) == stage
-    )
+    return catalog.stage_project(stage, framework).name
 
 
 @dataclass(frozen=True)
@@ -71,58 +62,59 @@ class Walkthrough:
     stages: tuple[Stage, ...]
 
 
-@cache
-def _load(name: str) -> dict[str, Any]:
-    return yaml.safe_load((HERE / name).read_text("utf-8"))
-
-
 def course_apps(app: str) -> tuple[str, ...]:
     """The stages `scaffold compare APP` shows: one app, or all in course order."""
+    stages = catalog.stages()
     if app == "all":
-        return STAGES
-    if app not in STAGES:
+        return stages
+    if app not in stages:
         raise ScaffoldError(
-            f"unknown app {app!r}; choose one of {', '.join(STAGES)} or all"
+            f"unknown app {app!r}; choose one of {', '.join(stages)} or all"
         )
     return (app,)
 
 
 def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
     """One stage: its figures, its concepts' excerpts, its diff from the one before."""
-    config, notes = _load("concepts.yml"), _load("notes.yml")
-    spec = config["stages"][app]
+    config, notes = content()
+    spec = config.stages[app]
+
+    def folder(framework: str, stage: str) -> Path:
+        return folders[stage_project(stage, framework)]
+
     concepts = tuple(
         Concept(
             key=key,
-            title=config["titles"][key],
-            note=notes["concepts"][key][app],
+            title=config.titles[key],
+            note=notes.concepts[key][app],
             columns={
                 fw: tuple(
-                    select(folders[stage_project(app, fw)], e, slug)
-                    for e in columns[fw]
+                    select(folder(fw, app), e.as_mapping(), slug) for e in columns[fw]
                 )
                 for fw in FRAMEWORKS
             },
         )
-        for key, columns in spec["concepts"].items()
+        for key, columns in spec.concepts.items()
     )
-    index = STAGES.index(app)
-    before = STAGES[index - 1] if index else None
+    stages = catalog.stages()
+    index = stages.index(app)
+    before = stages[index - 1] if index else None
     changes = {
-        fw: compare_projects(
-            folders[stage_project(before, fw)], folders[stage_project(app, fw)]
-        )
+        fw: compare_projects(folder(fw, before), folder(fw, app))
         for fw in FRAMEWORKS
         if before
     }
     return Stage(
         app=app,
-        title=spec["title"],
-        intro=notes["stages"][app],
-        facts={fw: project_facts(folders[stage_project(app, fw)]) for fw in FRAMEWORKS},
+        title=spec.title,
+        intro=notes.stages[app],
+        facts={
+            fw: project_facts(GeneratedProject.read(folder(fw, app)))
+            for fw in FRAMEWORKS
+        },
         concepts=concepts,
-        previous=config["stages"][before]["title"] if before else "",
-        change_note=notes["changes"][app] if before else "",
+        previous=config.stages[before].title if before else "",
+        change_note=notes.changes[app] if before else "",
         changes=changes,
     )
 
@@ -132,7 +124,7 @@ def build_walkthrough(app: str, answers: Mapping[str, str], dest: Path) -> Walkt
     apps = course_apps(app)
     paths = generate_all(dest, answers, force=False, interactive=False)
     folders = {p.name: path for p, path in zip(PROJECTS, paths, strict=True)}
-    recorded = read_project_answers(paths[0])
+    recorded = GeneratedProject.read(paths[0]).answers
     slug = str(recorded["project_slug"])
     return Walkthrough(
         answers={k: recorded[k] for k in shared_questions() if k in recorded},

@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .excerpts import project_files
+from ..project import list_files
 
 # How alike two files with the same name must be to count as one file moved.
 MOVE_SIMILARITY = 0.5
@@ -91,7 +91,7 @@ def _similarity(before: Path, old: str, after: Path, new: str) -> float:
 
 def compare_projects(before: Path, after: Path) -> StageChange:
     """Compare two generated projects, e.g. flask-hello with flask-website."""
-    old_files, new_files = set(project_files(before)), set(project_files(after))
+    old_files, new_files = set(list_files(before)), set(list_files(after))
     removed = sorted(old_files - new_files)
     added = sorted(new_files - old_files)
     moves: dict[str, str] = {}

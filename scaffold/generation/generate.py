@@ -7,14 +7,16 @@ import os
 import re
 import shutil
 import sys
+import warnings
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import ScaffoldError
 from .answers import shared_questions
-from .catalog import PROJECTS, VARIANT_ANSWERS, Project, templates_root
-from .errors import ScaffoldError
+from .catalog import PROJECTS, Project, variant_answers
+from .template_source import installed_source
 
 
 def _check_destination(dest: Path, force: bool) -> None:
@@ -72,7 +74,7 @@ def _copy(
 ) -> dict[str, str]:
     """Render one project with Copier; return the shared answers it used."""
     import copier  # imported here: it is slow to import and most commands skip it
-    from copier.errors import CopierError
+    from copier.errors import CopierError, DirtyLocalWarning
 
     data = {
         **answers,
@@ -81,14 +83,19 @@ def _copy(
         "app": project.app,
     }
     try:
-        worker = copier.run_copy(
-            str(templates_root()),  # absolute, so .copier-answers.yml stays valid
-            dest,
-            data=data,
-            defaults=not interactive,
-            overwrite=overwrite,
-            quiet=True,
-        )
+        with warnings.catch_warnings():  # a checkout's uncommitted changes are meant
+            warnings.simplefilter("ignore", DirtyLocalWarning)
+            worker = copier.run_copy(
+                # The versioned template, so .copier-answers.yml records the
+                # version (_commit) that `scaffold update` starts from.
+                installed_source().url,
+                dest,
+                data=data,
+                vcs_ref="HEAD",
+                defaults=not interactive,
+                overwrite=overwrite,
+                quiet=True,
+            )
     except (CopierError, ValueError) as error:
         raise ScaffoldError(_user_message(error)) from None
     used = worker.answers.combined
@@ -128,14 +135,15 @@ def generate_all(
     (accounts) are its own: the plain projects get their defaults.
     """
     _check_destination(dest, force)
-    answers = {k: v for k, v in answers.items() if k not in VARIANT_ANSWERS}
+    fixed = variant_answers()
+    answers = {k: v for k, v in answers.items() if k not in fixed}
     paths = [dest / project.name for project in PROJECTS]
     jobs = list(zip(PROJECTS, paths, strict=True))
     with _remove_on_failure(dest, *paths):
         if interactive:  # ask once, with the first project, then reuse the answers
             first, *jobs = jobs
             answers = _copy(*first, answers, interactive=True, overwrite=force)
-            answers = {k: v for k, v in answers.items() if k not in VARIANT_ANSWERS}
+            answers = {k: v for k, v in answers.items() if k not in fixed}
         _copy_many(jobs, answers, overwrite=force)
     return paths
 

@@ -1,0 +1,1 @@
+"""Generation: answers → Copier → a project (answers, catalog, generate)."""

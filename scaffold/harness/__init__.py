@@ -1,0 +1,1 @@
+"""The harness: boot generated projects under a real server and check their pages."""

@@ -1,0 +1,152 @@
+"""Boot one generated project: prepare it, start its server, wait until it
+answers. `boot` is the one way scaffold starts a project's server; the
+harness, the pytest plugin, the acceptance tests and the benchmarks all use it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..errors import ScaffoldError
+from ..project import GeneratedProject
+from .environments import CommandFailed, Environment, environment_for, run_command
+from .plan import Plan, load_plan
+from .servers import LOG_TAIL_LINES, Server, ServerFailed, Servers
+
+
+def _command(declared: Sequence[str], environment: Environment) -> list[str]:
+    # "python" in a declared command means the interpreter of the environment.
+    return [environment.python if arg == "python" else arg for arg in declared]
+
+
+def prepare(plan: Plan, environment: Environment, servers: Servers) -> None:
+    """Run the project's prepare commands (e.g. its migrations), in order.
+
+    They write into ``plan.data_dir``, never into the project. A failing
+    command raises ServerFailed with its output as the log.
+    """
+    plan.data_dir.mkdir(parents=True, exist_ok=True)
+    env = {**environment.variables, **plan.env}
+    for declared in plan.prepare:
+        try:
+            run_command(
+                _command(declared, environment),
+                cwd=plan.folder,
+                env=env,
+                cancel=servers.cancel,
+                timeout=servers.timeout,
+            )
+        except CommandFailed as failure:
+            shown = " ".join(declared)
+            raise ServerFailed(f"{shown!r} {failure.reason}", failure.output) from None
+
+
+def serve(
+    plan: Plan, servers: Servers, server: str, environment: Environment
+) -> Server:
+    """Prepare the project, start its ``server`` ("gunicorn" or "dev") and wait
+    until it answers."""
+    declared = plan.servers.get(server)
+    if declared is None:
+        raise ScaffoldError(f"{plan.name} declares no {server!r} server")
+    prepare(plan, environment, servers)
+    env = {**environment.variables, **plan.env, **declared.env}
+    command = _command(declared.command, environment)
+    return servers.start(plan.name, command, plan.folder, env)
+
+
+@dataclass
+class RunningApp:
+    """A generated project answering HTTP: what `boot` yields."""
+
+    plan: Plan
+    server: Server  # the running process: its name, pid, log and start-up time
+    environment: Environment
+    kind: str  # "gunicorn" or "dev"
+    _servers: Servers
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. ``http://127.0.0.1:38107`` (no trailing slash)."""
+        return self.server.url
+
+    @property
+    def project(self) -> GeneratedProject:
+        """The generated project being served: folder, answers, files..."""
+        return self.plan.generated
+
+    @property
+    def pid(self) -> int:
+        """The server's main process (gunicorn's arbiter, for instance)."""
+        return self.server.pid
+
+    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
+        """The last lines the server printed."""
+        return self.server.log_tail(lines)
+
+    def stop(self) -> None:
+        """End the server and every process it started."""
+        self._servers.stop(self.server.name)
+
+    def restart(self) -> None:
+        """Stop the server and start it again on the same data."""
+        self.stop()
+        self.server = serve(self.plan, self._servers, self.kind, self.environment)
+
+
+@contextmanager
+def running(
+    plan: Plan, servers: Servers, server: str, environment: Environment
+) -> Iterator[RunningApp]:
+    """Serve a planned project from ``environment``; stop it on leaving."""
+    app = RunningApp(
+        plan, serve(plan, servers, server, environment), environment, server, servers
+    )
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+@contextmanager
+def boot(
+    project_dir: Path,
+    server: str = "gunicorn",
+    isolated: bool = False,
+    env: Mapping[str, str] | None = None,
+    *,
+    timeout: float = 30.0,
+    data_dir: Path | None = None,
+) -> Iterator[RunningApp]:
+    """Boot the generated project in ``project_dir`` and yield it running.
+
+    Prepares it (migrations, into a fresh data folder: ``data_dir``, or a
+    temporary one removed afterwards), starts ``server`` ("gunicorn" or
+    "dev") from the current environment (or, ``isolated``, from a new virtual
+    environment holding only its declared dependencies) with ``env`` added to
+    its environment variables, and waits until it answers HTTP, at most
+    ``timeout`` seconds. Leaving the block, on an error, or on Ctrl-C, ends the
+    server's whole process tree. A server that fails raises HarnessFailure,
+    whose ``log`` holds what it printed; bad input raises ScaffoldError::
+
+        with scaffold.boot(Path("build/flask-todo")) as app:
+            requests.get(app.url + "/")
+    """
+    with ExitStack() as stack:
+        scratch = Path(tempfile.mkdtemp(prefix="scaffold-boot-"))
+        stack.callback(shutil.rmtree, scratch, ignore_errors=True)
+        servers = stack.enter_context(Servers(timeout=timeout))
+        plan = load_plan(Path(project_dir), data_dir or scratch / "data")
+        environment = environment_for(
+            plan.dependencies, isolated=isolated, parent=scratch, cancel=servers.cancel
+        )
+        if env:
+            environment = replace(
+                environment, variables={**environment.variables, **env}
+            )
+        yield stack.enter_context(running(plan, servers, server, environment))

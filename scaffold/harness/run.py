@@ -1,0 +1,131 @@
+"""Check generated projects: boot each one, check its pages, report.
+
+For each project: read its plan (plan.py), get an environment
+(environments.py), boot it (boot.py), then check every declared page and
+every same-site link, stylesheet, script and image found on them (pages.py).
+Projects are checked concurrently; every server is ended when the run ends,
+however it ends.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..errors import HarnessFailure, ScaffoldError
+from .boot import running
+from .environments import environment_for
+from .pages import Outcome, check_pages
+from .plan import Plan, load_plan
+from .servers import ServerFailed, Servers, signals_held
+
+
+@dataclass
+class ProjectReport:
+    """Every outcome for one project, and its server's log when one failed."""
+
+    name: str
+    folder: Path
+    server: str
+    environment: str = ""
+    url: str = ""
+    boot_seconds: float = 0.0
+    outcomes: list[Outcome] = field(default_factory=list)
+    log: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return all(outcome.ok for outcome in self.outcomes)
+
+
+def _check_one(
+    plan: Plan,
+    servers: Servers,
+    server: str,
+    isolated: bool,
+    workdir: Path,
+) -> ProjectReport:
+    """Prepare an environment, boot the project, check the pages, stop it."""
+    report = ProjectReport(plan.name, plan.folder, server)
+    report.environment = "isolated environment" if isolated else "current environment"
+    boot = Outcome(f"start {server}")
+    started = time.perf_counter()
+    with ExitStack() as stack:
+        try:
+            environment = environment_for(
+                plan.dependencies,
+                isolated=isolated,
+                parent=workdir,
+                cancel=servers.cancel,
+            )
+            report.environment = environment.description
+            app = stack.enter_context(running(plan, servers, server, environment))
+        except ScaffoldError as failure:  # a HarnessFailure, or a missing server
+            boot.seconds = time.perf_counter() - started
+            boot.problems.append(str(failure).splitlines()[0])
+            if isinstance(failure, ServerFailed):
+                report.log = failure.log or "(the server wrote nothing)"
+            elif isinstance(failure, HarnessFailure):  # e.g. the installer's output
+                report.log = failure.log
+            report.outcomes.append(boot)
+            return report
+        report.url, report.boot_seconds = app.url, app.server.seconds
+        report.outcomes = check_pages(plan, app.url)
+        if not report.ok:
+            report.log = app.log_tail()
+    return report
+
+
+def check_projects(
+    folders: Sequence[Path],
+    *,
+    server: str = "gunicorn",
+    isolated: bool = False,
+    timeout: float = 30.0,
+    jobs: int | None = None,
+) -> list[ProjectReport]:
+    """Boot and check every project; one report per project, in order.
+
+    ``jobs`` projects are checked at a time; all at once by default.
+    """
+    # Environments and the projects' data live here, removed at the end.
+    workdir = Path(tempfile.mkdtemp(prefix="scaffold-check-"))
+    try:
+        plans = [
+            load_plan(folder, workdir / f"data-{index}")
+            for index, folder in enumerate(folders)
+        ]
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    if len({plan.name for plan in plans}) < len(plans):
+        # Two folders with the same name: call each by the path given.
+        plans = [replace(p, label=str(f)) for p, f in zip(plans, folders, strict=True)]
+    servers = Servers(timeout=timeout)
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs or len(plans)))
+    # Ctrl-C and SIGTERM are only recorded while the workers run; the loop
+    # below notices them within 0.2 s and stops the run from here.
+    with signals_held() as interrupted:
+        try:
+            futures = [
+                pool.submit(_check_one, plan, servers, server, isolated, workdir)
+                for plan in plans
+            ]
+            while wait(futures, timeout=0.2).not_done and not interrupted:
+                pass
+            if interrupted:
+                raise KeyboardInterrupt
+            return [future.result() for future in futures]
+        finally:
+            # Interrupted, or an error: tell every worker to stop, wait for
+            # them, then end every process this run started.
+            servers.cancel.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            servers.close()
+            shutil.rmtree(workdir, ignore_errors=True)

@@ -1,0 +1,355 @@
+"""`scaffold update` over a real two-release history (tests/update_history.py).
+
+Every project is generated once from v1.0.0, committed, and updated to v2.0.0
+twice: untouched (and with --data), and after its owner's edits. Refusals and
+outside clients (Copier alone, pytest-copie) use the same history.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+import scaffold.generation.generate as generating
+import scaffold.generation.update as updating
+from scaffold.cli import main
+from scaffold.generation.catalog import PROJECTS
+from scaffold.generation.template_source import TemplateSource
+
+from .conftest import EXAMPLE_ANSWERS
+from .update_history import (
+    ADDED,
+    GITIGNORE_V1,
+    GITIGNORE_V2,
+    HEADING_V1,
+    HEADING_V2,
+    OWNER_HEADING,
+    OWNER_NOTE,
+    REMOVED,
+    build_history,
+    commit_all,
+    head,
+    owner_edits,
+)
+
+NAMES = [p.name for p in PROJECTS]
+NEW_DESCRIPTION = "Updated: engines & <numbers>"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def scaffold(*args: str | Path) -> Run:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(arg) for arg in args])
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def status(project: Path) -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True
+    ).stdout
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(folder).parts
+    }
+
+
+@dataclass
+class World:
+    history: Path
+    untouched: dict[str, Path]
+    edited: dict[str, Path]
+    spare: Path  # flask-hello at v1, committed, never updated
+    pretend: Run
+    edited_run: Run
+    untouched_run: Run
+    edited_heads: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    base = tmp_path_factory.mktemp("update")
+    history = build_history(base / "template")
+    v1 = base / "v1-clone"  # generate from a clone at v1, then delete it
+    subprocess.run(
+        ["git", "clone", "-q", "-c", "advice.detachedHead=false", "--branch",
+         "v1.0.0", str(history), str(v1)], check=True,
+    )  # fmt: skip
+    answers = yaml.safe_load(EXAMPLE_ANSWERS.read_text("utf-8"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            generating, "installed_source", lambda: TemplateSource(str(v1), "")
+        )
+        folders = {}
+        for kind in ("untouched", "edited"):
+            paths = generating.generate_all(base / kind, answers)
+            folders[kind] = dict(zip(NAMES, paths, strict=True))
+        spare = generating.generate(PROJECTS[0], base / "spare", answers)
+    # The recorded _src_path now leads nowhere: scaffold must not need it.
+    shutil.rmtree(v1)
+    for path in [*folders["untouched"].values(), *folders["edited"].values(), spare]:
+        commit_all(path)
+    for path in folders["edited"].values():
+        owner_edits(path)
+    edited_heads = {name: head(path) for name, path in folders["edited"].items()}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            updating,
+            "installed_source",
+            lambda: TemplateSource(str(history), "v2.0.0"),
+        )
+        edited = list(folders["edited"].values())
+        pretend = scaffold("update", *edited, "--pretend")
+        assert all(not status(p) for p in edited)  # checked here, before the run
+        edited_run = scaffold("update", *edited)
+        untouched_run = scaffold(
+            "update", *folders["untouched"].values(), "-d",
+            f"description={NEW_DESCRIPTION}",
+        )  # fmt: skip
+        yield World(
+            history,
+            folders["untouched"],
+            folders["edited"],
+            spare,
+            pretend,
+            edited_run,
+            untouched_run,
+            edited_heads,
+        )
+
+
+def test_pretend_writes_nothing_and_says_what_would_change(world: World) -> None:
+    run = world.pretend
+    assert run.code == 1, run.err  # conflicts ahead
+    assert "Pretend: nothing was written." in run.out
+    for name, project in world.edited.items():
+        assert f"{project}: v1.0.0 -> v2.0.0" in run.out
+        assert head(project) == world.edited_heads[name]
+    section = run.out.split(f"{world.edited['flask-todo']}:")[1].split("\n/")[0]
+    assert f"  A {ADDED}" in section
+    assert f"  D {REMOVED}" in section
+    assert "  M README.md  <- conflict" in section
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_owner_edits_stay_and_template_changes_land(world: World, name: str) -> None:
+    project = world.edited[name]
+    readme = (project / "README.md").read_text("utf-8")
+    assert OWNER_NOTE in readme  # the owner's edit is kept
+    assert (project / ADDED).is_file()  # the added file is there
+    assert not (project / REMOVED).exists()  # the removed file is gone
+    assert not (project / ".gitignore").exists()  # the owner's deletion stays
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
+    assert answers["_commit"] == "v2.0.0"
+    # Both changed the heading: a conflict, marked inline and reported.
+    assert (
+        f"<<<<<<< before updating\n{OWNER_HEADING}\n=======\n{HEADING_V2}\n"
+        ">>>>>>> after updating\n"
+    ) in readme
+    assert world.edited_run.code == 1
+    section = world.edited_run.out.split(f"{project}:")[1].split("\n/")[0]
+    assert "1 conflicted" in section
+    assert "  M README.md  <- conflict" in section
+    assert head(project) == world.edited_heads[name]  # left for the owner to commit
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_untouched_project_updates_with_no_conflict(world: World, name: str) -> None:
+    project = world.untouched[name]
+    assert world.untouched_run.code == 0, world.untouched_run.err
+    assert "6 projects updated, no conflicts" in world.untouched_run.out
+    gitignore = (project / ".gitignore").read_text("utf-8")
+    assert GITIGNORE_V2 in gitignore and GITIGNORE_V1 not in gitignore
+    readme = (project / "README.md").read_text("utf-8")
+    assert HEADING_V2 in readme and HEADING_V1 not in readme
+    assert (project / ADDED).is_file()
+    assert not (project / REMOVED).exists()
+    for path in project.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            assert "<<<<<<<" not in path.read_text("utf-8", errors="replace"), path
+    # --data changed the description, and what shows it.
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
+    assert answers["description"] == NEW_DESCRIPTION
+    assert "Updated: engines" in readme
+
+
+def test_the_conflict_check_sees_markers() -> None:
+    assert updating.CONFLICT.search("a\n<<<<<<< before updating\nb\n")
+    assert not updating.CONFLICT.search("a\n<<<<<<< HEAD\nb\n")
+
+
+@pytest.fixture
+def source(world: World, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The installed history is v1.0.0 and v2.0.0; returns its path."""
+    monkeypatch.setattr(
+        updating,
+        "installed_source",
+        lambda: TemplateSource(str(world.history), "v2.0.0"),
+    )
+    return world.history
+
+
+def spare_copy(world: World, where: Path) -> Path:
+    copy = where / "project"
+    shutil.copytree(world.spare, copy, symlinks=True)
+    return copy
+
+
+def refused(run: Run, *words: str) -> None:
+    assert run.code == 2, (run.out, run.err)
+    assert run.err.count("\n") == 1 and "Traceback" not in run.err, run.err
+    assert "nothing was changed" in run.err or "unknown version" in run.err
+    for word in words:
+        assert word in run.err, run.err
+
+
+def test_refuses_a_folder_outside_git(world, source, tmp_path) -> None:
+    project = spare_copy(world, tmp_path)
+    shutil.rmtree(project / ".git")
+    before = snapshot(project)
+    refused(scaffold("update", project), "not a git repository")
+    assert snapshot(project) == before
+
+
+def test_refuses_uncommitted_changes_and_updates_no_other(world, source, tmp_path):
+    good = spare_copy(world, tmp_path / "good")
+    dirty = spare_copy(world, tmp_path / "dirty")
+    (dirty / "README.md").write_text("work in progress\n")
+    before = snapshot(good), snapshot(dirty)
+    refused(scaffold("update", good, dirty), "uncommitted changes")
+    assert (snapshot(good), snapshot(dirty)) == before
+    assert not status(good)
+
+
+def test_refuses_a_folder_that_is_not_a_scaffold_project(source, tmp_path) -> None:
+    project = tmp_path / "other"
+    project.mkdir()
+    (project / "notes.txt").write_text("mine\n")
+    commit_all(project)
+    refused(scaffold("update", project), "not a scaffold project")
+    assert (project / "notes.txt").read_text() == "mine\n"
+
+
+def test_refuses_recorded_answers_that_fail_validation(world, source, tmp_path):
+    project = spare_copy(world, tmp_path)
+    answers_file = project / ".copier-answers.yml"
+    text = answers_file.read_text("utf-8")
+    answers_file.write_text(text.replace("ada@example.com", "not-an-email"))
+    commit_all(project, "A bad answer")
+    before = snapshot(project)
+    refused(scaffold("update", project), "author_email")
+    assert snapshot(project) == before and not status(project)
+
+
+def test_refuses_a_project_without_a_recorded_version(world, source, tmp_path):
+    project = spare_copy(world, tmp_path)
+    answers_file = project / ".copier-answers.yml"
+    lines = answers_file.read_text("utf-8").splitlines(keepends=True)
+    answers_file.write_text("".join(x for x in lines if not x.startswith("_commit")))
+    commit_all(project, "Made before versions")
+    refused(scaffold("update", project), "_commit")
+
+
+def test_refuses_an_unknown_version(world, source, tmp_path) -> None:
+    project = spare_copy(world, tmp_path)
+    before = snapshot(project)
+    refused(scaffold("update", project, "--to", "9.9.9"), "'9.9.9'", "v2.0.0")
+    assert snapshot(project) == before
+
+
+def test_refuses_a_downgrade_unless_asked(world, monkeypatch, tmp_path) -> None:
+    # The installed scaffold is v1.0.0; the project was made by v2.0.0.
+    older = tmp_path / "older"
+    subprocess.run(["git", "clone", "-q", str(world.history), str(older)], check=True)
+    subprocess.run(
+        ["git", "-c", "advice.detachedHead=false", "checkout", "-q", "v1.0.0"],
+        cwd=older, check=True,
+    )  # fmt: skip
+    monkeypatch.setattr(
+        updating,
+        "installed_source",
+        lambda: TemplateSource(str(older), "v1.0.0"),
+    )
+    project = world.untouched["flask-hello"]
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy, symlinks=True)
+    commit_all(copy, "Updated to v2")
+    before = snapshot(copy)
+    refused(scaffold("update", copy), "newer than", "v1.0.0", "--to")
+    assert snapshot(copy) == before
+    # Asked for by name, the project's own version is fine (here: a new answer).
+    run = scaffold("update", copy, "--to", "2.0.0", "-d", "description=Again")
+    assert run.code == 0, run.err
+    assert "description: Again" in (copy / ".copier-answers.yml").read_text()
+    # An older one is still refused: Copier only updates forwards.
+    commit_all(copy, "New description")
+    refused(scaffold("update", copy, "--to", "1.0.0"), "downgrading")
+
+
+def test_unknown_data_key_is_refused(world, source, tmp_path) -> None:
+    project = spare_copy(world, tmp_path)
+    run = scaffold("update", project, "-d", "colour=blue")
+    assert run.code == 1 and "unknown answer 'colour'" in run.err
+
+
+def test_copier_alone_updates_a_project_from_a_tagged_clone(world, tmp_path) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(world.history), str(clone)], check=True)
+    project = tmp_path / "site"
+    copier = [sys.executable, "-m", "copier"]
+    subprocess.run(
+        [*copier, "copy", "--quiet", "--defaults", "--vcs-ref", "v1.0.0",
+         "-d", "framework=django", "-d", "app=todo",
+         "--data-file", str(EXAMPLE_ANSWERS), str(clone), str(project)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    commit_all(project)
+    readme = project / "README.md"
+    readme.write_text(readme.read_text("utf-8") + f"\n{OWNER_NOTE}\n")
+    commit_all(project, "An edit")
+    subprocess.run(
+        [*copier, "update", "--quiet", "--defaults"],
+        cwd=project, check=True, capture_output=True,
+    )  # fmt: skip
+    text = readme.read_text("utf-8")
+    assert OWNER_NOTE in text and HEADING_V2 in text and "<<<<<<<" not in text
+    assert (project / ADDED).is_file() and not (project / REMOVED).exists()
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
+    assert answers["_commit"] == "v2.0.0"
+
+
+def test_pytest_copie_updates_a_project(world: World, copie) -> None:
+    result = copie.copy(
+        extra_answers={
+            **yaml.safe_load(EXAMPLE_ANSWERS.read_text("utf-8")),
+            "framework": "flask",
+            "app": "website",
+        },
+        template_dir=world.history,
+        vcs_ref="v1.0.0",
+    )
+    assert result.exit_code == 0, result.exception
+    commit_all(result.project_dir)
+    updated = copie.update(result, vcs_ref="v2.0.0")
+    assert updated.exit_code == 0, updated.exception
+    assert (result.project_dir / ADDED).is_file()
+    assert GITIGNORE_V2 in (result.project_dir / ".gitignore").read_text("utf-8")
