@@ -27,6 +27,7 @@ from .generation.catalog import (
 )
 from .generation.generate import generate, generate_all, stdin_is_terminal
 from .harness.plan import SERVERS
+from .leftovers import mark
 
 
 def answers_file_option(default: str) -> Callable[[Callable[..., Any]], Any]:
@@ -79,7 +80,15 @@ class AppChoice(click.Choice):
 
 
 force_option = click.option(
-    "--force", is_flag=True, help="Write into DEST even if it is not empty."
+    "--force",
+    is_flag=True,
+    help="Add the template's files to DEST even if it is not empty; refuses, "
+    "changing nothing, if a file of yours there differs.",
+)
+overwrite_option = click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Like --force, and also replace your files that differ from the template's.",
 )
 
 
@@ -145,6 +154,7 @@ def list_projects() -> None:
 @data_option
 @defaults_option
 @force_option
+@overwrite_option
 def new(
     app: str,
     dest: Path,
@@ -153,6 +163,7 @@ def new(
     data: tuple[str, ...],
     defaults: bool,
     force: bool,
+    overwrite: bool,
 ) -> None:
     """Generate one project, APP (hello, website or todo), into the folder DEST.
 
@@ -171,6 +182,7 @@ def new(
         answers,
         force=force,
         interactive=not defaults and stdin_is_terminal(),
+        overwrite=overwrite,
     )
     click.echo(f"Created {project.name} in {dest}")
     click.echo(f"Run it:  cd {dest} && {project.run}")
@@ -182,12 +194,14 @@ def new(
 @data_option
 @defaults_option
 @force_option
+@overwrite_option
 def all_projects(
     dest: Path,
     answers_file: Path | None,
     data: tuple[str, ...],
     defaults: bool,
     force: bool,
+    overwrite: bool,
 ) -> None:
     """Generate every project into DEST/<framework>-<app> from the same answers.
 
@@ -199,7 +213,11 @@ def all_projects(
     """
     answers = collect_answers(answers_file, data)
     paths = generate_all(
-        dest, answers, force=force, interactive=not defaults and stdin_is_terminal()
+        dest,
+        answers,
+        force=force,
+        interactive=not defaults and stdin_is_terminal(),
+        overwrite=overwrite,
     )
     for project, path in zip(PROJECTS, paths, strict=True):
         click.echo(f"Created {project.name:<20} {path}  (run: {project.run})")
@@ -277,6 +295,22 @@ jobs_option = click.option(
     type=click.IntRange(min=1),
     help="How many projects to boot and check at once [default: all].",
 )
+env_option = click.option(
+    "--env",
+    "env_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Set a variable for the projects' servers and prepare commands; repeat "
+    "it for more. They get a minimal environment (PATH, HOME, locale, TMPDIR and "
+    "what the template declares), never the rest of yours.",
+)
+pass_env_option = click.option(
+    "--pass-env",
+    "pass_env",
+    multiple=True,
+    metavar="NAME",
+    help="Pass your variable NAME on to the projects' servers; repeat it for more.",
+)
 timeout_option = click.option(
     "--timeout",
     type=click.FloatRange(min=1),
@@ -288,7 +322,14 @@ timeout_option = click.option(
 
 def harness_options(command: Callable[..., int]) -> Callable[..., int]:
     """The options `check` and `smoke` share, in the order --help shows them."""
-    for option in (jobs_option, timeout_option, junit_option, isolated_option):
+    for option in (
+        pass_env_option,
+        env_option,
+        jobs_option,
+        timeout_option,
+        junit_option,
+        isolated_option,
+    ):
         command = option(command)
     return server_option(command)
 
@@ -301,13 +342,19 @@ def _check(
     junitxml: Path | None,
     timeout: float,
     jobs: int | None,
+    env_pairs: tuple[str, ...] = (),
+    pass_env: tuple[str, ...] = (),
 ) -> int:
     """Boot and check FOLDERS, print the report; 0 only if every check passed."""
     from .harness.report import counts, format_report, summary, write_junit
     from .harness.run import check_projects  # imported here: the harness is heavy
+    from .leftovers import clean_up
 
+    env = _explicit_env(env_pairs, pass_env)
+    if cleaned := clean_up():  # servers and folders of a killed earlier run
+        click.echo(cleaned)
     reports = check_projects(
-        folders, server=server, isolated=isolated, timeout=timeout, jobs=jobs
+        folders, server=server, isolated=isolated, timeout=timeout, jobs=jobs, env=env
     )
     click.echo(format_report(reports))
     if junitxml:
@@ -315,6 +362,23 @@ def _check(
         click.echo(f"JUnit XML written to {junitxml}")
     click.echo(summary(reports))
     return 1 if counts(reports)[1] else 0
+
+
+def _explicit_env(pairs: Sequence[str], names: Sequence[str]) -> dict[str, str]:
+    """The variables the user chose to give the projects' servers."""
+    import os
+
+    env = {}
+    for name in names:
+        if name not in os.environ:
+            raise ScaffoldError(f"--pass-env {name}: no such variable is set")
+        env[name] = os.environ[name]
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key or not key.replace("_", "a").isalnum():
+            raise ScaffoldError(f"--env {pair!r} must look like KEY=VALUE")
+        env[key] = value
+    return env
 
 
 @cli.command("check")
@@ -332,6 +396,12 @@ def check(folders: tuple[Path, ...], **harness: Any) -> int:
     Every page the project's template declares must answer as declared, and
     every same-site link, stylesheet, script and image on those pages must
     answer below 400. Exit status 0 only if every check passed.
+
+    Checking a project runs its code (and, with --isolated, installs its
+    dependencies, whose build scripts run too): check only projects you trust.
+    Its servers get a minimal environment; pass more with --env / --pass-env.
+    Servers and folders left by a run that was killed (SIGKILL) are found,
+    ended and removed by the next run.
 
     \b
     Example:
@@ -353,12 +423,17 @@ def smoke(
 ) -> int:
     """Generate every project and check them all: the CI smoke job.
 
+    Like check, this runs the generated projects' code, with a minimal
+    environment (see check --help); a killed run's leftovers are cleaned up by
+    the next one.
+
     \b
     Example:
       scaffold smoke --answers examples/answers.yml --junitxml smoke.xml
     """
     answers = collect_answers(answers_file or example_answers_file(), data)
     with tempfile.TemporaryDirectory(prefix="scaffold-smoke-") as scratch:
+        mark(Path(scratch))  # found and removed by the next run if this one is killed
         dest = keep or Path(scratch) / "projects"
         folders = generate_all(dest, answers, force=False, interactive=False)
         click.echo(f"Generated {len(folders)} projects in {dest}\n")
@@ -407,6 +482,7 @@ def compare(
         )
     answers = collect_answers(answers_file or example_answers_file(), data)
     with tempfile.TemporaryDirectory(prefix="scaffold-compare-") as scratch:
+        mark(Path(scratch))
         walkthrough = build_walkthrough(app, answers, keep or Path(scratch) / "p")
         click.echo(format_summary(walkthrough))
         if out:

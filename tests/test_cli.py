@@ -173,8 +173,9 @@ def test_force_writes_template_files_and_keeps_the_users_own(cli, tmp_path) -> N
     (dest / "notes.txt").write_text("mine")
     (dest / "app.py").write_text("old")
     result = cli(
-        "new", "hello", dest, "-f", "flask", "--answers", EXAMPLE_ANSWERS, "--force"
-    )
+        "new", "hello", dest, "-f", "flask", "--answers", EXAMPLE_ANSWERS, "--force",
+        "--overwrite",  # app.py differs: --force alone refuses (see below)
+    )  # fmt: skip
     assert result.code == 0, result.err
     assert (dest / "notes.txt").read_text() == "mine"
     assert "Hello, World!" in (dest / "app.py").read_text()
@@ -183,6 +184,15 @@ def test_force_writes_template_files_and_keeps_the_users_own(cli, tmp_path) -> N
 # --- bad input: one line, non-zero exit, nothing written ----------------------
 
 EXAMPLE = EXAMPLE_ANSWERS.read_text("utf-8")
+
+
+def example_with(key: str, value: str | None) -> str:
+    """The example answers with one answer changed (a key given twice is refused);
+    None leaves the value out: `key:`."""
+    lines = [line for line in EXAMPLE.splitlines(True) if not line.startswith(key)]
+    given = f"{key}:\n" if value is None else yaml.safe_dump({key: value})
+    return "".join(lines) + given
+
 
 # Each case: the command line (DEST is a folder that must not appear, EXAMPLE the
 # example answers file, FILE an answers file holding the text given, TMP an
@@ -239,7 +249,7 @@ REFUSALS = {
         ["'project_name' must be one value"],
     ),
     "null value": (
-        "new hello DEST -f flask --answers FILE", EXAMPLE + "author_name:\n",
+        "new hello DEST -f flask --answers FILE", example_with("author_name", None),
         ["'author_name' must not be empty"],
     ),
     "bad answer (all)": (
@@ -283,6 +293,95 @@ REFUSALS = {
     "compare with --out a folder": (
         "compare all --out TMP", None, ["is a directory"],
     ),
+    # Single-line answers: `\Z`, not `$` (which also matches before a final
+    # newline), and no line break or control character of any kind.
+    "slug with a trailing newline": (
+        "new hello DEST -f flask --answers FILE", example_with("project_slug", "abc\n"),
+        ["'project_slug'", "lowercase Python identifier"],
+    ),
+    "version with a trailing newline": (
+        "new hello DEST -f flask --answers FILE", example_with("version", "1.0\n"),
+        ["'version'", "must look like"],
+    ),
+    "email with a trailing newline": (
+        "new hello DEST -f flask --answers FILE",
+        example_with("author_email", "a@b.co\n"), ["'author_email'", "single line"],
+    ),
+    "email that changes a mailto: link": (
+        "new hello DEST -f flask --answers EXAMPLE -d author_email=a?cc=x@b.co", None,
+        ["'author_email'", "email address"],
+    ),
+    **{
+        f"name holding {label}": (
+            "new hello DEST -f flask --answers FILE",
+            example_with("project_name", f"a{char}b"),
+            ["'project_name'", "single line"],
+        )
+        for label, char in [
+            ("NEL", "\x85"), ("U+2028", "\u2028"), ("U+2029", "\u2029"),
+            ("CR", "\r"), ("VT", "\x0b"), ("FF", "\x0c"), ("ESC", "\x1b"),
+            ("DEL", "\x7f"), ("a bidi override", "\u202e"), ("NUL", "\x00"),
+        ]
+    },
+    "description ending in a line break": (
+        "new hello DEST -f flask --answers FILE",
+        example_with("description", "fine\u2029"), ["'description'", "single line"],
+    ),
+    # The slug may not shadow any module the project could import.
+    **{
+        f"slug {name}": (
+            f"new hello DEST -f flask --answers EXAMPLE -d project_slug={name}", None,
+            ["'project_slug'", "must not shadow", name],
+        )
+        for name in [
+            "decimal", "dataclasses", "zoneinfo", "hashlib", "asyncio", "traceback",
+            "tempfile", "operator", "dotenv", "blinker", "mako",
+            "conftest", "migrations",
+        ]
+    },
+    # YAML: no types, tags or duplicates; a hostile file is one line.
+    "a !!set tag": (
+        "new hello DEST -f flask --answers FILE",
+        example_with("project_name", None) + " " * 13 + "!!set {a, b}",
+        ["tag", "!!set", "plain text"],
+    ),
+    "a !!binary tag": (
+        "new hello DEST -f flask --answers FILE",
+        example_with("project_name", None) + " " * 13 + "!!binary aGk=",
+        ["tag", "!!binary", "plain text"],
+    ),
+    "a python tag": (
+        "new hello DEST -f flask --answers FILE",
+        "project_name: !!python/object/apply:os.system [echo hi]\n",
+        ["tag", "plain text"],
+    ),
+    "a duplicate key": (
+        "new hello DEST -f flask --answers FILE",
+        EXAMPLE + "project_name: Other\n",
+        ["'project_name' twice", "lines 3 and 9"],
+    ),
+    "a key that is a list": (
+        "new hello DEST -f flask --answers FILE", "? [a, b]\n: c\n",
+        ["key that is not plain text", "line 1"],
+    ),
+    "YAML nested 500 deep (flow)": (
+        "new hello DEST -f flask --answers FILE",
+        "project_name: " + "[" * 500 + "]" * 500,
+        ["nested", "deep"],
+    ),
+    "YAML nested 100 deep (block)": (
+        "all DEST --answers FILE",
+        "".join(f"{' ' * i}k{i}:\n" for i in range(100)) + " " * 100 + "x",
+        ["nested more than 20 levels deep"],
+    ),
+    "answers file /dev/zero": (
+        "new hello DEST -f flask --answers /dev/zero", None,
+        ["/dev/zero", "not a regular file"],
+    ),
+    "a huge answers file": (
+        "all DEST --answers FILE", EXAMPLE + "#" * 100_000 + "\n",
+        ["bytes", "at most 65536"],
+    ),
 }  # fmt: skip
 
 
@@ -320,7 +419,7 @@ def test_refusal_check_notices_a_written_destination(cli, tmp_path: Path) -> Non
 @pytest.mark.parametrize("value", ["", "   "])
 def test_empty_required_value(cli, tmp_path: Path, key: str, value: str) -> None:
     line = "new hello DEST -f django --answers FILE"
-    text = EXAMPLE + yaml.safe_dump({key: value})
+    text = example_with(key, value)
     refused(cli, tmp_path, line, text, [f"'{key}'", "must not be empty"])
 
 
@@ -373,7 +472,7 @@ def test_bad_slug(cli, tmp_path: Path, slug: str, rule: str) -> None:
 def test_bad_values(cli, tmp_path: Path, key: str, value: str, phrase: str) -> None:
     refused(
         cli, tmp_path, "new hello DEST -f flask --answers FILE",
-        EXAMPLE + yaml.safe_dump({key: value}), [f"'{key}'", phrase],
+        example_with(key, value), [f"'{key}'", phrase],
     )  # fmt: skip
 
 

@@ -156,3 +156,35 @@ def contents(root: Path, skip: str) -> dict[str, str]:
         for p in root.rglob("*")
         if p.is_file() and p.name != skip and "__pycache__" not in p.parts
     }
+
+
+def test_projects_from_an_installed_wheel_hold_no_bytecode(
+    wheel: Path, tmp_path: Path
+) -> None:
+    """pip compiles the installed templates' .py files; none of it is copied."""
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
+         str(site), str(wheel)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    installed = site / "scaffold" / "templates"
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(installed)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    assert list(installed.rglob("__pycache__/*.pyc")), "Python compiled nothing"
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    completed = subprocess.run(
+        [sys.executable, "-c",
+         "import scaffold, sys; from scaffold.cli import main;"
+         "assert scaffold.__file__.startswith(sys.argv[1]), scaffold.__file__;"
+         "sys.exit(main(['all', 'build', '--answers', sys.argv[2]]))",
+         str(site), str(EXAMPLE_ANSWERS)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    built = tmp_path / "build"
+    assert not [p for p in built.rglob("*") if p.suffix in {".pyc", ".pyo"}]
+    assert not [p for p in built.rglob("__pycache__")]

@@ -12,10 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import ScaffoldError
 from .catalog import copier_config
+from .safe_yaml import read_mapping
 
 # Chosen by the command (APP and --framework), not by the answers file.
 SET_BY_COMMAND = frozenset({"framework", "app"})
@@ -56,32 +55,14 @@ def _as_text(key: str, value: Any, where: str) -> str:
 
 
 def read_answers_file(path: Path) -> dict[str, str]:
-    """Load an answers file: a YAML mapping of question name to value."""
+    """Load an answers file: a YAML mapping of question name to value.
+
+    Values stay exactly as typed (`1.10`, `010` and `yes` are text); see
+    safe_yaml for what is refused.
+    """
     where = f"answers file {str(path)!r}"
-    try:
-        text = path.read_text("utf-8-sig")  # tolerate a byte-order mark
-    except FileNotFoundError:
-        raise ScaffoldError(f"{where} not found; check the path") from None
-    except IsADirectoryError:
-        raise ScaffoldError(f"{where} is a folder; give a YAML file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScaffoldError(f"{where} cannot be read: {error}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark else ""
-        raise ScaffoldError(f"{where} is not valid YAML{at}; fix its syntax") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ScaffoldError(
-            f"{where} must be a mapping of 'question: answer' lines, "
-            f"not a {type(data).__name__}"
-        )
     answers = {}
-    for key, value in data.items():
-        key = str(key)
+    for key, value in read_mapping(path, where).items():
         _check_known(key, where)
         answers[key] = _as_text(key, value, where)
     return answers

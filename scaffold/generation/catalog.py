@@ -235,9 +235,29 @@ def find_project(app: str, framework: str) -> Project:
     )
 
 
+# The texts Copier reads as yes and as no (a recorded bool is "true"/"false").
+TRUE_WORDS = frozenset({"y", "yes", "t", "true", "on", "1"})
+FALSE_WORDS = frozenset({"n", "no", "f", "false", "off", "0"})
+
+
+def typed_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    """Recorded answers are read as text; give each `type: bool` question's
+    answer back its truth value, as Copier does (``"false"`` is false)."""
+    config = copier_config()
+    return {
+        key: (
+            str(value).strip().lower() in TRUE_WORDS
+            if isinstance(config.get(key), dict) and config[key].get("type") == "bool"
+            else value
+        )
+        for key, value in answers.items()
+    }
+
+
 def project_for(answers: dict[str, Any]) -> Project:
     """The project a generated folder's recorded ``answers`` came from: the
     variant whose fixed answers they hold, else the plain project."""
     plain = find_project(str(answers["app"]), str(answers["framework"]))
-    made = [p for p in projects() if p.variant and p.made(answers)]
+    typed = typed_answers(answers)
+    made = [p for p in projects() if p.variant and p.made(typed)]
     return made[0] if made else plain

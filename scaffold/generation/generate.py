@@ -5,49 +5,33 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import shutil
 import sys
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import ScaffoldError
 from .answers import shared_questions
 from .catalog import PROJECTS, Project, variant_answers
+from .placing import place, staging_folder
 from .template_source import installed_source
 
 
 def _check_destination(dest: Path, force: bool) -> None:
+    if dest.is_symlink() and not dest.exists():
+        raise ScaffoldError(
+            f"destination {str(dest)!r} is a symbolic link to something missing; "
+            "remove the link or give another folder"
+        )
     if dest.exists() and not dest.is_dir():
         raise ScaffoldError(f"destination {str(dest)!r} is a file; give a folder")
     if dest.is_dir() and any(dest.iterdir()) and not force:
         raise ScaffoldError(
             f"destination {str(dest)!r} is not empty; choose a new folder, or pass "
-            "--force to write the template's files into it (other files are kept)"
+            "--force to add the template's files to it (yours are kept; one that "
+            "differs is replaced only with --overwrite)"
         )
-
-
-def _first_missing(path: Path) -> Path | None:
-    """The outermost folder of ``path`` that does not exist yet, if any."""
-    path = path.absolute()
-    missing = None
-    while not path.exists():
-        missing, path = path, path.parent
-    return missing
-
-
-@contextmanager
-def _remove_on_failure(*paths: Path) -> Iterator[None]:
-    """If generation fails, remove the folders this run created for ``paths``."""
-    created = {missing for path in paths if (missing := _first_missing(path))}
-    try:
-        yield
-    except BaseException:
-        for folder in created:
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
 
 
 def _user_message(error: Exception) -> str:
@@ -109,15 +93,19 @@ def generate(
     *,
     force: bool = False,
     interactive: bool = False,
+    overwrite: bool = False,
 ) -> Path:
     """Generate one project into ``dest``; return its path.
 
     ``interactive`` lets Copier ask for answers missing from ``answers``;
     otherwise defaults are used and a missing required answer is an error.
+    ``force`` writes into a folder that is not empty, ``overwrite`` also
+    replaces files there that differ (see placing.place): all or nothing.
     """
-    _check_destination(dest, force)
-    with _remove_on_failure(dest):
-        _copy(project, dest, answers, interactive=interactive, overwrite=force)
+    _check_destination(dest, force or overwrite)
+    with staging_folder() as staging:
+        _copy(project, staging / "p", answers, interactive=interactive, overwrite=False)
+        place(staging / "p", dest, overwrite=overwrite)
     return dest
 
 
@@ -127,6 +115,7 @@ def generate_all(
     *,
     force: bool = False,
     interactive: bool = False,
+    overwrite: bool = False,
 ) -> list[Path]:
     """Generate every project into ``dest/<project.name>`` from the same answers.
 
@@ -134,17 +123,18 @@ def generate_all(
     answers given are reused for all the others. Answers a variant fixes
     (accounts) are its own: the plain projects get their defaults.
     """
-    _check_destination(dest, force)
+    _check_destination(dest, force or overwrite)
     fixed = variant_answers()
     answers = {k: v for k, v in answers.items() if k not in fixed}
     paths = [dest / project.name for project in PROJECTS]
-    jobs = list(zip(PROJECTS, paths, strict=True))
-    with _remove_on_failure(dest, *paths):
+    with staging_folder() as staging:
+        jobs = [(project, staging / project.name) for project in PROJECTS]
         if interactive:  # ask once, with the first project, then reuse the answers
             first, *jobs = jobs
-            answers = _copy(*first, answers, interactive=True, overwrite=force)
+            answers = _copy(*first, answers, interactive=True, overwrite=False)
             answers = {k: v for k, v in answers.items() if k not in fixed}
-        _copy_many(jobs, answers, overwrite=force)
+        _copy_many(jobs, answers, overwrite=False)
+        place(staging, dest, overwrite=overwrite)
     return paths
 
 

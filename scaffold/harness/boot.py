@@ -6,13 +6,13 @@ harness, the pytest plugin, the acceptance tests and the benchmarks all use it.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ScaffoldError
+from ..leftovers import RUN_ID, RUN_VARIABLE, make_folder
 from ..project import GeneratedProject
 from .environments import CommandFailed, Environment, environment_for, run_command
 from .plan import Plan, load_plan
@@ -31,7 +31,7 @@ def prepare(plan: Plan, environment: Environment, servers: Servers) -> None:
     command raises ServerFailed with its output as the log.
     """
     plan.data_dir.mkdir(parents=True, exist_ok=True)
-    env = {**environment.variables, **plan.env}
+    env = {**environment.variables, **plan.env, RUN_VARIABLE: RUN_ID}
     for declared in plan.prepare:
         try:
             run_command(
@@ -138,7 +138,7 @@ def boot(
             requests.get(app.url + "/")
     """
     with ExitStack() as stack:
-        scratch = Path(tempfile.mkdtemp(prefix="scaffold-boot-"))
+        scratch = make_folder("scaffold-boot-")
         stack.callback(shutil.rmtree, scratch, ignore_errors=True)
         servers = stack.enter_context(Servers(timeout=timeout))
         plan = load_plan(Path(project_dir), data_dir or scratch / "data")

@@ -24,9 +24,14 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from ..errors import HarnessFailure
 
-# Settings a user may have exported for their own projects; the harness sets
-# what a project needs itself.
-_APP_VARIABLES = ("DJANGO_", "FLASK_")
+# A project's code runs under the harness: it gets a minimal environment, not
+# the caller's (tokens, cloud credentials, app settings). Only these pass, plus
+# what the project's harness.yml declares and what the user gives explicitly
+# (check/smoke --env KEY=VALUE, --pass-env NAME).
+PASSED_VARIABLES = frozenset(
+    {"PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TERM",
+     "TMPDIR", "TEMP", "TMP", "PYTHONPATH", "SYSTEMROOT"}
+)  # fmt: skip
 
 
 class EnvironmentFailed(HarnessFailure):
@@ -57,15 +62,28 @@ class Environment:
 
 
 def base_variables() -> dict[str, str]:
-    """This process's environment without app settings, and no .pyc files."""
+    """The minimal environment a project runs with (PASSED_VARIABLES and the
+    locale, LC_*), and no .pyc files."""
     variables = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(_APP_VARIABLES)
+        if key in PASSED_VARIABLES or key.startswith("LC_")
     }
     variables["PYTHONDONTWRITEBYTECODE"] = "1"  # leave the project folder as it was
     variables["PYTHONUNBUFFERED"] = "1"  # server logs reach the log file at once
     return variables
+
+
+def installer_variables() -> dict[str, str]:
+    """pip's and uv's settings from the caller's environment: index, proxy,
+    certificates. Only the installers get them, never the project's servers."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key.startswith(("PIP_", "UV_", "SSL_CERT_"))
+        or key.lower() in {"http_proxy", "https_proxy", "no_proxy", "all_proxy"}
+        or key == "REQUESTS_CA_BUNDLE"
+    }
 
 
 def missing_requirements(requirements: Iterable[str]) -> list[str]:
@@ -173,23 +191,26 @@ def isolated_environment(
     only ``requirements``."""
     where = Path(tempfile.mkdtemp(prefix="venv-", dir=parent))
     variables = base_variables()
-    for leak in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CONDA_PREFIX"):
-        variables.pop(leak, None)
+    variables.pop("PYTHONPATH", None)
+    # The installers also get their own settings (index, certificates, proxy).
+    installing = {**variables, **installer_variables()}
     python = str(where / "bin" / "python")
     uv = find_uv() if use_uv else None
     if uv:
         run_command(
             [uv, "venv", "--quiet", "--python", sys.executable, str(where)],
-            env=variables,
+            env=installing,
             cancel=cancel,
         )
         install = [uv, "pip", "install", "--quiet", "--python", python]
         tool = "uv"
     else:
-        run_command([sys.executable, "-m", "venv", str(where)], cancel=cancel)
+        run_command(
+            [sys.executable, "-m", "venv", str(where)], env=installing, cancel=cancel
+        )
         install = [python, "-m", "pip", "install", "--quiet"]
         tool = "venv + pip"
-    run_command([*install, *requirements], env=variables, cancel=cancel)
+    run_command([*install, *requirements], env=installing, cancel=cancel)
     variables["VIRTUAL_ENV"] = str(where)
     variables["PATH"] = f"{where / 'bin'}{os.pathsep}{variables.get('PATH', '')}"
     return Environment(python, variables, f"isolated environment ({tool})")

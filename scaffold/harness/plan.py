@@ -15,6 +15,7 @@ entry counts only when it is true.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,7 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BeforeValidator, Field
 
 from ..errors import ScaffoldError
-from ..generation.catalog import Project, templates_root
+from ..generation.catalog import Project, templates_root, typed_answers
 from ..project import GeneratedProject
 from ..schema import Declared, load_file, one_of
 
@@ -155,6 +156,18 @@ def _for_answers(
     )
 
 
+def command_line(declared: Sequence[str], rendered: Sequence[str]) -> tuple[str, ...]:
+    """A command's arguments; one filled in from the answers never starts an
+    option (`-c/tmp/evil.py` as a slug must not become gunicorn's -c)."""
+    for raw, arg in zip(declared, rendered, strict=True):
+        if "{{" in str(raw) and str(arg).lstrip().startswith("-"):
+            raise ScaffoldError(
+                f"an answer would become the option {arg!r} of a command; "
+                "regenerate the project"
+            )
+    return tuple(str(arg) for arg in rendered)
+
+
 def load_plan(folder: Path, data_dir: Path) -> Plan:
     """Read what to boot and check for the generated project in ``folder``.
 
@@ -165,7 +178,7 @@ def load_plan(folder: Path, data_dir: Path) -> Plan:
     data_dir = data_dir.resolve()
     declared = read_harness_spec(generated.entry)
     context = {
-        **generated.answers,
+        **typed_answers(generated.answers),  # `when: accounts` reads a bool
         # A key made for this run: production servers refuse to start without one.
         "secret_key": secrets.token_urlsafe(50),
         "data_dir": str(data_dir),
@@ -181,6 +194,10 @@ def load_plan(folder: Path, data_dir: Path) -> Plan:
             f"{source} is broken ({error!r}); reinstall scaffold"
         ) from None
     spec = HarnessSpec.model_validate(rendered)
+    for kind, command in spec.servers.items():
+        command_line(declared.servers[kind].command, command.command)
+    for raw, command in zip(applying.prepare, spec.prepare, strict=True):
+        command_line(raw.command, command.command)
     return Plan(
         generated,
         spec.servers,

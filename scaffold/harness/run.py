@@ -10,7 +10,6 @@ however it ends.
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import HarnessFailure, ScaffoldError
+from ..leftovers import make_folder
 from .boot import running
 from .environments import environment_for
 from .pages import Outcome, check_pages
@@ -50,6 +50,7 @@ def _check_one(
     server: str,
     isolated: bool,
     workdir: Path,
+    extra_env: dict[str, str] | None = None,
 ) -> ProjectReport:
     """Prepare an environment, boot the project, check the pages, stop it."""
     report = ProjectReport(plan.name, plan.folder, server)
@@ -65,6 +66,9 @@ def _check_one(
                 cancel=servers.cancel,
             )
             report.environment = environment.description
+            if extra_env:  # what the user passed explicitly (--env, --pass-env)
+                variables = {**environment.variables, **extra_env}
+                environment = replace(environment, variables=variables)
             app = stack.enter_context(running(plan, servers, server, environment))
         except ScaffoldError as failure:  # a HarnessFailure, or a missing server
             boot.seconds = time.perf_counter() - started
@@ -89,13 +93,16 @@ def check_projects(
     isolated: bool = False,
     timeout: float = 30.0,
     jobs: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> list[ProjectReport]:
     """Boot and check every project; one report per project, in order.
 
-    ``jobs`` projects are checked at a time; all at once by default.
+    ``jobs`` projects are checked at a time; all at once by default. Servers
+    and prepare commands get a minimal environment (see environments) plus
+    ``env``. Checking runs each project's code: check only projects you trust.
     """
     # Environments and the projects' data live here, removed at the end.
-    workdir = Path(tempfile.mkdtemp(prefix="scaffold-check-"))
+    workdir = make_folder("scaffold-check-")
     try:
         plans = [
             load_plan(folder, workdir / f"data-{index}")
@@ -114,7 +121,7 @@ def check_projects(
     with signals_held() as interrupted:
         try:
             futures = [
-                pool.submit(_check_one, plan, servers, server, isolated, workdir)
+                pool.submit(_check_one, plan, servers, server, isolated, workdir, env)
                 for plan in plans
             ]
             while wait(futures, timeout=0.2).not_done and not interrupted:

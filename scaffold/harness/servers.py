@@ -12,7 +12,6 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 import uuid
@@ -30,6 +29,7 @@ from xprocess import ProcessStarter, XProcess
 
 from ..errors import HarnessFailure
 from .environments import Cancelled
+from .leftovers import RUN_ID, RUN_VARIABLE, make_folder
 
 LOG_TAIL_LINES = 20
 
@@ -87,7 +87,7 @@ class Servers:
     def __init__(self, timeout: float = 30.0) -> None:
         self.timeout = timeout
         self.cancel = threading.Event()
-        self._state = Path(tempfile.mkdtemp(prefix="scaffold-servers-"))
+        self._state = make_folder("scaffold-servers-")  # marked: see leftovers
         # XProcess wants a pytest config (for its log-file registry) and a path.
         self._xprocess = XProcess(
             SimpleNamespace(), py.path.local(self._state), log=_Quiet()
@@ -127,7 +127,9 @@ class Servers:
             def startup_check(self) -> bool:
                 return harness._ready(name, found)
 
-        Starter.env = env  # xprocess uses it as the whole environment
+        # xprocess uses it as the whole environment; the run id lets a later run
+        # find this server if this one is killed (see leftovers).
+        Starter.env = {**env, RUN_VARIABLE: RUN_ID}
         started = time.monotonic()
         log_path = Path(str(self._xprocess.getinfo(name).logpath))
         try:

@@ -218,9 +218,18 @@ def test_get_on_a_form_url_is_405(browser: Browser, path: str):
     assert browser.get("/").todo("x") == todo
 
 
-def test_an_unknown_todo_is_404(browser: Browser):
+@pytest.mark.parametrize(
+    "missing",
+    ["next", str(2**63 - 1), str(2**63), "9" * 30],
+    ids=["unused id", "largest 64-bit id", "2**63", "30 digits"],
+)
+def test_an_unknown_todo_is_404(todo_app: TodoApp, missing: str):
+    # Every id that names no todo, however large, is a plain 404 (a number
+    # past 64 bits once overflowed the query: a 500 and a traceback).
+    browser = todo_app.browser()
     page = browser.add("x")
-    missing = str(int(page.todo("x").id) + 1000)
+    if missing == "next":
+        missing = str(int(page.todo("x").id) + 1000)
     assert browser.get(f"/todos/{missing}/edit/").status == 404
     token_fields = browser.fields(page.one("form.toggle-all"))
     for action in ("toggle", "delete", "edit"):
@@ -229,6 +238,7 @@ def test_an_unknown_todo_is_404(browser: Browser):
             data={**token_fields, "title": "y"},
         )
         assert response.status_code == 404, action
+    assert "Traceback" not in todo_app.server.log_tail(200)
 
 
 def test_todos_survive_a_server_restart(todo_app: TodoApp):

@@ -1,0 +1,140 @@
+"""Read a small YAML file of answers exactly as the user typed it.
+
+PyYAML's usual loaders guess types: `version: 1.10` becomes the float 1.1,
+`010` the integer 8, `yes` the boolean True, and `!!binary` or `!!set` build
+Python objects. Answers are text, so this loader keeps every scalar as the
+string that was typed (PyYAML's BaseLoader resolves no types), refuses tags
+and duplicate keys, and limits how deep and how large a file may be, so a
+hostile file gets one clear line instead of a traceback or a hang.
+"""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ScaffoldError
+
+# Answers are a handful of lines of at most 200 characters; a recorded
+# .copier-answers.yml is about as small. Anything bigger is not an answers file.
+MAX_BYTES = 64 * 1024
+MAX_DEPTH = 20
+
+
+class _Refused(Exception):
+    """Raised while loading; turned into a ScaffoldError naming the file."""
+
+
+class StrictTextLoader(yaml.BaseLoader):
+    """BaseLoader (every scalar a str) that refuses tags, duplicates, depth."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _Refused(
+                    f"is nested more than {MAX_DEPTH} levels deep at line "
+                    f"{mark.line + 1}; answers are plain 'question: answer' lines"
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # Only the tags a plain scalar, list or mapping get by default.
+        if node.tag not in {
+            yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
+            yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+            yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+        }:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise _Refused(
+                f"uses the tag {tag!r} at line {node.start_mark.line + 1}; "
+                "write answers as plain text (quote it if needed)"
+            )
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, _ in node.value:
+                line = key_node.start_mark.line + 1
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise _Refused(f"has a key that is not plain text at line {line}")
+                if key_node.value in seen:
+                    raise _Refused(
+                        f"gives {key_node.value!r} twice, at lines "
+                        f"{seen[key_node.value]} and {line}; keep one"
+                    )
+                seen[key_node.value] = line
+        return super().construct_mapping(node, deep)
+
+
+def load_text(text: str, where: str) -> Any:
+    """Parse YAML text; every scalar comes back as the string typed."""
+    try:
+        return yaml.load(text, Loader=StrictTextLoader)  # BaseLoader: text only
+    except _Refused as problem:
+        raise ScaffoldError(f"{where} {problem}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark else ""
+        raise ScaffoldError(f"{where} is not valid YAML{at}; fix its syntax") from None
+    except RecursionError:  # a flow collection nested deeper than MAX_DEPTH
+        raise ScaffoldError(
+            f"{where} is nested too deep; answers are plain 'question: answer' lines"
+        ) from None
+
+
+def read_text(path: Path, where: str, limit: int = MAX_BYTES) -> str:
+    """A small regular text file's content; refuse anything else in one line.
+
+    The size and kind are checked before reading, so /dev/zero, a FIFO or a
+    huge file is refused instead of filling memory or blocking.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScaffoldError(f"{where} not found; check the path") from None
+    except OSError as error:
+        raise ScaffoldError(f"{where} cannot be read: {error.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScaffoldError(f"{where} is a folder; give a YAML file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ScaffoldError(f"{where} is not a regular file; give a YAML file")
+    if info.st_size > limit:
+        raise ScaffoldError(
+            f"{where} is {info.st_size} bytes, more than an answers file needs "
+            f"(at most {limit}); give the right file"
+        )
+    try:
+        with path.open("rb") as file:
+            data = file.read(limit + 1)
+        if len(data) > limit:  # it grew since stat()
+            raise ScaffoldError(f"{where} is larger than {limit} bytes")
+        return data.decode("utf-8-sig")  # tolerate a byte-order mark
+    except UnicodeDecodeError:
+        raise ScaffoldError(f"{where} is not UTF-8 text; save it as UTF-8") from None
+    except OSError as error:
+        raise ScaffoldError(f"{where} cannot be read: {error.strerror}") from None
+
+
+def read_mapping(path: Path, where: str) -> dict[str, Any]:
+    """A small YAML file holding a mapping (or nothing), scalars kept as text."""
+    data = load_text(read_text(path, where), where)
+    if data is None or data == "":
+        return {}
+    if not isinstance(data, dict):
+        kind = "list" if isinstance(data, list) else "str"
+        raise ScaffoldError(
+            f"{where} must be a mapping of 'question: answer' lines, not a {kind}"
+        )
+    return data

@@ -1,0 +1,115 @@
+"""Find and clean up what a killed harness run left behind.
+
+A run that ends normally (or by Ctrl-C / SIGTERM) stops its servers and removes
+its temporary folders itself. One killed with SIGKILL cannot: its servers keep
+running under init and its folders stay in the temp directory. So:
+
+- every temporary folder a run makes holds a marker, `.scaffold-run`, naming
+  the run and its owner process (PID and start time, so a reused PID is not
+  mistaken for the owner);
+- every process the harness starts carries the run's id in its environment
+  (SCAFFOLD_HARNESS_RUN), and so do its children (gunicorn's workers);
+- at the start of each harness run, `clean_up()` looks for marked folders whose
+  owner is gone, ends the processes whose environment names that run (the
+  environment is the proof they are ours, not another program's), and removes
+  the folders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from contextlib import suppress
+from pathlib import Path
+
+import psutil
+
+MARKER = ".scaffold-run"
+RUN_VARIABLE = "SCAFFOLD_HARNESS_RUN"
+PREFIX = "scaffold-"
+
+# This process's run id: every folder and server of this process shares it.
+RUN_ID = uuid.uuid4().hex
+
+
+def _started(pid: int) -> float | None:
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def mark(folder: Path) -> Path:
+    """Record in ``folder`` that this process owns it; return the folder."""
+    owner = {"run": RUN_ID, "pid": os.getpid(), "started": _started(os.getpid())}
+    (folder / MARKER).write_text(json.dumps(owner), "utf-8")
+    return folder
+
+
+def make_folder(prefix: str) -> Path:
+    """A new marked temporary folder (``prefix`` starts with 'scaffold-')."""
+    return mark(Path(tempfile.mkdtemp(prefix=prefix)))
+
+
+def _owner_alive(owner: dict) -> bool:
+    started = _started(int(owner.get("pid", 0)))
+    return started is not None and abs(started - float(owner["started"])) < 0.5
+
+
+def _abandoned(root: Path) -> dict[str, list[Path]]:
+    """Run id -> its folders, for every marked folder whose owner is gone."""
+    found: dict[str, list[Path]] = {}
+    try:
+        candidates = [p for p in root.iterdir() if p.name.startswith(PREFIX)]
+    except OSError:
+        return found
+    for folder in candidates:
+        try:
+            owner = json.loads((folder / MARKER).read_text("utf-8"))
+            if owner["run"] == RUN_ID or _owner_alive(owner):
+                continue
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # no marker (not ours, or just being made): leave it
+        found.setdefault(str(owner["run"]), []).append(folder)
+    return found
+
+
+def _processes_of(runs: set[str]) -> list[psutil.Process]:
+    """Processes whose environment names one of ``runs``."""
+    mine = []
+    for process in psutil.process_iter():
+        try:
+            if process.environ().get(RUN_VARIABLE) in runs:
+                mine.append(process)
+        except psutil.Error:
+            continue  # gone, or another user's: not ours
+    return mine
+
+
+def clean_up(root: Path | None = None) -> str:
+    """End the servers and remove the folders of killed runs; say what was done.
+
+    Returns one line, or "" when nothing was left behind.
+    """
+    abandoned = _abandoned(Path(root or tempfile.gettempdir()))
+    if not abandoned:
+        return ""
+    processes = _processes_of(set(abandoned))
+    for process in processes:
+        with suppress(psutil.Error):
+            process.terminate()
+    _, alive = psutil.wait_procs(processes, timeout=5)
+    for process in alive:
+        with suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(alive, timeout=5)
+    folders = [folder for run in abandoned.values() for folder in run]
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+    return (
+        f"Cleaned up after {len(abandoned)} interrupted run(s): ended "
+        f"{len(processes)} process(es), removed {len(folders)} temporary folder(s)"
+    )
