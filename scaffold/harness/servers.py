@@ -28,8 +28,8 @@ import requests
 from xprocess import ProcessStarter, XProcess
 
 from ..errors import HarnessFailure
+from ..leftovers import RUN_ID, RUN_VARIABLE, make_folder
 from .environments import Cancelled
-from .leftovers import RUN_ID, RUN_VARIABLE, make_folder
 
 LOG_TAIL_LINES = 20
 
