@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ from scaffold.compare.content import (
 )
 from scaffold.errors import ScaffoldError
 from scaffold.generation.catalog import METADATA_FILE, Metadata, projects
-from scaffold.harness.plan import ENTRIES, HarnessSpec, read_harness_spec
+from scaffold.harness.plan import ENTRIES, HarnessSpec, load_plan, read_harness_spec
 from scaffold.schema import load_file
 
 from .conftest import REPO
@@ -143,6 +144,29 @@ def test_a_variant_typo_is_one_clear_line(tmp_path, old, new, message) -> None:
     with pytest.raises(ScaffoldError, match=r"^\S+project\.yml: ") as caught:
         load_file(Metadata, path, {"variants": "variant"})
     assert message in str(caught.value)
+
+
+def test_when_follows_the_recorded_accounts_answer(generated, tmp_path) -> None:
+    """Recorded answers are text: `accounts: false` must read as false."""
+    for framework in ("flask", "django"):
+        plain = load_plan(generated[f"{framework}-todo"], tmp_path / "a")
+        assert plain.generated.answers["accounts"] == "false"
+        assert plain.login is None and len(plain.prepare) == 1
+        assert "/accounts/" not in [page.path for page in plain.pages]
+        accounts = load_plan(generated[f"{framework}-todo-accounts"], tmp_path / "b")
+        assert accounts.generated.entry.name == f"{framework}-todo-accounts"
+        assert accounts.login is not None and len(accounts.prepare) == 2
+        assert "/accounts/" in [page.path for page in accounts.pages]
+
+
+def test_a_recorded_accounts_answer_must_be_yes_or_no(generated, tmp_path) -> None:
+    project = tmp_path / "todo"
+    shutil.copytree(generated["flask-todo"], project)
+    answers = project / ".copier-answers.yml"
+    text = answers.read_text()
+    answers.write_text(text.replace("accounts: false", "accounts: maybe"))
+    with pytest.raises(ScaffoldError, match="'accounts' must be true or false"):
+        load_plan(project, tmp_path / "data")
 
 
 @pytest.mark.parametrize(
