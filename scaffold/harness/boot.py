@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ScaffoldError
@@ -24,14 +24,20 @@ def _command(declared: Sequence[str], environment: Environment) -> list[str]:
     return [environment.python if arg == "python" else arg for arg in declared]
 
 
-def prepare(plan: Plan, environment: Environment, servers: Servers) -> None:
+def prepare(
+    plan: Plan,
+    environment: Environment,
+    servers: Servers,
+    extra_env: Mapping[str, str] | None = None,
+) -> None:
     """Run the project's prepare commands (e.g. its migrations), in order.
 
     They write into ``plan.data_dir``, never into the project. A failing
     command raises ServerFailed with its output as the log.
     """
     plan.data_dir.mkdir(parents=True, exist_ok=True)
-    env = {**environment.variables, **plan.env, RUN_VARIABLE: RUN_ID}
+    env = {**environment.variables, **plan.env, **(extra_env or {})}
+    env[RUN_VARIABLE] = RUN_ID
     for declared in plan.prepare:
         try:
             run_command(
@@ -47,15 +53,20 @@ def prepare(plan: Plan, environment: Environment, servers: Servers) -> None:
 
 
 def serve(
-    plan: Plan, servers: Servers, server: str, environment: Environment
+    plan: Plan,
+    servers: Servers,
+    server: str,
+    environment: Environment,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Server:
     """Prepare the project, start its ``server`` ("gunicorn" or "dev") and wait
-    until it answers."""
+    until it answers. ``extra_env``, given by the user, wins over what the
+    template declares."""
     declared = plan.servers.get(server)
     if declared is None:
         raise ScaffoldError(f"{plan.name} declares no {server!r} server")
-    prepare(plan, environment, servers)
-    env = {**environment.variables, **plan.env, **declared.env}
+    prepare(plan, environment, servers, extra_env)
+    env = {**environment.variables, **plan.env, **declared.env, **(extra_env or {})}
     command = _command(declared.command, environment)
     return servers.start(plan.name, command, plan.folder, env)
 
@@ -69,6 +80,7 @@ class RunningApp:
     environment: Environment
     kind: str  # "gunicorn" or "dev"
     _servers: Servers
+    extra_env: Mapping[str, str] | None = None  # given by the caller: wins
 
     @property
     def url(self) -> str:
@@ -96,17 +108,22 @@ class RunningApp:
     def restart(self) -> None:
         """Stop the server and start it again on the same data."""
         self.stop()
-        self.server = serve(self.plan, self._servers, self.kind, self.environment)
+        self.server = serve(
+            self.plan, self._servers, self.kind, self.environment, self.extra_env
+        )
 
 
 @contextmanager
 def running(
-    plan: Plan, servers: Servers, server: str, environment: Environment
+    plan: Plan,
+    servers: Servers,
+    server: str,
+    environment: Environment,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[RunningApp]:
     """Serve a planned project from ``environment``; stop it on leaving."""
-    app = RunningApp(
-        plan, serve(plan, servers, server, environment), environment, server, servers
-    )
+    started = serve(plan, servers, server, environment, extra_env)
+    app = RunningApp(plan, started, environment, server, servers, extra_env)
     try:
         yield app
     finally:
@@ -129,10 +146,11 @@ def boot(
     temporary one removed afterwards), starts ``server`` ("gunicorn" or
     "dev") from the current environment (or, ``isolated``, from a new virtual
     environment holding only its declared dependencies) with ``env`` added to
-    its environment variables, and waits until it answers HTTP, at most
-    ``timeout`` seconds. Leaving the block, on an error, or on Ctrl-C, ends the
-    server's whole process tree. A server that fails raises HarnessFailure,
-    whose ``log`` holds what it printed; bad input raises ScaffoldError::
+    its environment variables (they win over the template's), and waits until
+    it answers HTTP, at most ``timeout`` seconds. Leaving the block, on an
+    error, or on Ctrl-C, ends the server's whole process tree. A server that
+    fails raises HarnessFailure, whose ``log`` holds what it printed; bad input
+    raises ScaffoldError::
 
         with scaffold.boot(Path("build/flask-todo")) as app:
             requests.get(app.url + "/")
@@ -145,8 +163,4 @@ def boot(
         environment = environment_for(
             plan.dependencies, isolated=isolated, parent=scratch, cancel=servers.cancel
         )
-        if env:
-            environment = replace(
-                environment, variables={**environment.variables, **env}
-            )
-        yield stack.enter_context(running(plan, servers, server, environment))
+        yield stack.enter_context(running(plan, servers, server, environment, env))

@@ -66,10 +66,10 @@ def _check_one(
                 cancel=servers.cancel,
             )
             report.environment = environment.description
-            if extra_env:  # what the user passed explicitly (--env, --pass-env)
-                variables = {**environment.variables, **extra_env}
-                environment = replace(environment, variables=variables)
-            app = stack.enter_context(running(plan, servers, server, environment))
+            # extra_env: what the user passed explicitly (--env, --pass-env)
+            app = stack.enter_context(
+                running(plan, servers, server, environment, extra_env)
+            )
         except ScaffoldError as failure:  # a HarnessFailure, or a missing server
             boot.seconds = time.perf_counter() - started
             boot.problems.append(str(failure).splitlines()[0])

@@ -5,6 +5,18 @@ from django.test import SimpleTestCase
 from django.urls import reverse
 from django.utils.html import escape
 
+# What every response must carry (the Flask version sends the same).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
 
 class PagesTests(SimpleTestCase):
     # self.client calls the project directly: no server needed.
@@ -33,3 +45,14 @@ class PagesTests(SimpleTestCase):
         self.assertEqual(response.status_code, 404)
         self.assertTemplateUsed(response, "404.html")
         self.assertContains(response, "/static/css/style.css", status_code=404)
+
+    def test_every_response_sends_the_security_headers(self):
+        for path in ("/", "/no-such-page/"):
+            response = self.client.get(path)
+            for name, value in SECURITY_HEADERS.items():
+                self.assertEqual(response[name], value, (path, name))
+
+    def test_an_unknown_host_is_refused(self):
+        response = self.client.get("/about", headers={"host": "evil.example"})
+        self.assertEqual(response.status_code, 400)
+        self.assertNotIn("evil.example", response.get("Location", ""))

@@ -15,6 +15,7 @@ class TodoForm(FlaskForm):
     # Filters run before validators: "  " becomes "" and is refused.
     title = StringField(
         "Title",
+        id="id_title",  # Django's id for it: both versions' pages match
         filters=[strip],
         validators=[
             DataRequired("Enter a title."),

@@ -1,0 +1,33 @@
+"""Serve a generated project under gunicorn in production mode, for a test module.
+
+`scaffold.boot` does the work; this adds what the security and browser tests
+need: extra environment variables for one server (e.g. HTTPS behind a proxy)
+and a clear failure with the server's log.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+import scaffold
+from scaffold import HarnessFailure, RunningApp
+
+
+def start(
+    stack: ExitStack,
+    folder: Path,
+    data_dir: Path,
+    label: str,
+    env: dict[str, str] | None = None,
+) -> RunningApp:
+    """Prepare (migrate) and start the project under gunicorn until ``stack``
+    closes; fail the test with the server's log if it does not come up."""
+    try:
+        return stack.enter_context(
+            scaffold.boot(folder, env=env, timeout=60, data_dir=data_dir)
+        )
+    except HarnessFailure as failure:
+        pytest.fail(f"{label}: {failure}\n{failure.log}", pytrace=False)
