@@ -23,6 +23,7 @@ from .generation.catalog import (
     PROJECTS,
     example_answers_file,
     find_project,
+    stages,
 )
 from .generation.generate import generate, generate_all, stdin_is_terminal
 from .harness.plan import SERVERS
@@ -53,19 +54,21 @@ defaults_option = click.option(
 
 
 class AppChoice(click.Choice):
-    """APP: one of the catalog's apps (``extra`` adds e.g. "all").
+    """APP: one of the catalog's apps (``extra`` adds e.g. "all"; with
+    ``variants``, the variants too, e.g. "accounts", as `compare` shows them).
 
     A wrong APP keeps scaffold's own one-line message and exit status 1.
     """
 
-    def __init__(self, extra: tuple[str, ...] = ()) -> None:
-        super().__init__((*APPS, *extra))
+    def __init__(self, extra: tuple[str, ...] = (), *, variants: bool = False) -> None:
+        self.apps = stages() if variants else APPS
+        super().__init__((*self.apps, *extra))
         self.extra = extra
 
     def convert(self, value: Any, param: Any, ctx: click.Context | None) -> Any:
         if value in self.choices:
             return value
-        names = ", ".join(APPS)
+        names = ", ".join(self.apps)
         if self.extra:
             extra = " or ".join(self.extra)
             raise ScaffoldError(
@@ -129,9 +132,11 @@ def list_projects() -> None:
 
     click.echo(f"Templates {installed_source().ref}")
     for project in PROJECTS:
+        fixed = " ".join(f"{key}=yes" for key in project.answers)
         click.echo(
             f"{project.framework:<7} {project.app:<8} "
-            f"templates/{project.template:<21} {project.summary}"
+            f"templates/{project.template:<21} {fixed + ': ' if fixed else ''}"
+            f"{project.summary}"
         )
 
 
@@ -200,6 +205,8 @@ def all_projects(
 ) -> None:
     """Generate every project into DEST/<framework>-<app> from the same answers.
 
+    The to-do comes twice: plain, and with accounts in <framework>-todo-accounts.
+
     \b
     Example:
       scaffold all build --answers examples/answers.yml
@@ -213,7 +220,7 @@ def all_projects(
         overwrite=overwrite,
     )
     for project, path in zip(PROJECTS, paths, strict=True):
-        click.echo(f"Created {project.name:<15} {path}  (run: {project.run})")
+        click.echo(f"Created {project.name:<20} {path}  (run: {project.run})")
 
 
 @cli.command("update")
@@ -466,7 +473,7 @@ def smoke(
 
 
 @cli.command("compare")
-@click.argument("app", metavar="APP", type=AppChoice(extra=("all",)))
+@click.argument("app", metavar="APP", type=AppChoice(extra=("all",), variants=True))
 @example_answers_option
 @data_option
 @click.option(
@@ -485,7 +492,7 @@ def compare(
     keep: Path | None,
     force: bool,
 ) -> None:
-    """Show APP (hello, website, todo or all) in Flask and Django side by side.
+    """Show APP (hello, website, todo, accounts or all) in both frameworks side by side.
 
     Generates the projects from the answers, then prints, per framework, the
     files, lines of code, entry point and run command. With --out, writes one

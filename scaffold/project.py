@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ScaffoldError
-from .generation.catalog import Project, find_project
+from .generation.catalog import Project, project_for
 from .generation.safe_yaml import read_mapping
 from .generation.validation import check_recorded_answers
 
@@ -33,7 +33,7 @@ class GeneratedProject:
         """Read the project in ``folder``, or raise a one-line ScaffoldError."""
         folder = folder.resolve()
         answers = read_recorded_answers(folder)
-        entry = find_project(str(answers["app"]), str(answers["framework"]))
+        entry = project_for(answers)
         return cls(folder, answers, entry)
 
     @property

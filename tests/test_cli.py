@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from scaffold import __version__
-from scaffold.generation.catalog import PROJECTS
+from scaffold.generation.catalog import PROJECTS, variant_answers
 from scaffold.generation.template_source import installed_source
 
 from .conftest import EXAMPLE_ANSWERS, HOSTILE
@@ -88,6 +88,7 @@ def test_new_generates_the_chosen_project(cli, tmp_path: Path, project) -> None:
         project.framework,
         "--answers",
         EXAMPLE_ANSWERS,
+        *(f"--data={key}={value}" for key, value in project.answers.items()),
     )
     assert result.code == 0, result.err
     assert project.run in result.out
@@ -100,8 +101,13 @@ def test_new_generates_the_chosen_project(cli, tmp_path: Path, project) -> None:
         "django-website": "pages/views.py",
         "flask-todo": "migrations/versions",
         "django-todo": "todos/migrations/0001_initial.py",
+        "flask-todo-accounts": "ada_notebook/auth/views.py",
+        "django-todo-accounts": "accounts/migrations/0001_initial.py",
     }[project.name]
     assert (dest / expected).exists()
+    # Only the variant has accounts: `new todo` alone gives the plain to-do.
+    assert answers.get("accounts", False) is bool(project.answers)
+    assert (dest / "accounts").exists() is (project.name == "django-todo-accounts")
 
 
 def test_all_uses_one_set_of_answers(cli, tmp_path: Path) -> None:
@@ -113,9 +119,11 @@ def test_all_uses_one_set_of_answers(cli, tmp_path: Path) -> None:
         yaml.safe_load((dest / p.name / ".copier-answers.yml").read_text("utf-8"))
         for p in PROJECTS
     ]
-    # `database` is asked for the to-dos only.
-    only_todo = {"framework", "app", "database"}
-    shared = [{k: v for k, v in r.items() if k not in only_todo} for r in recorded]
+    # `database` is asked for the to-dos only; the accounts variants differ
+    # only by the answer they fix.
+    fixed = {"framework", "app", "database", *variant_answers()}
+    shared = [{k: v for k, v in r.items() if k not in fixed} for r in recorded]
+    assert [r.get("accounts") for r in recorded][-2:] == [True, True]
     assert all(s == shared[0] for s in shared)
     assert [r.get("database") for r in recorded if r["app"] == "todo"] == [
         "sqlite",
@@ -269,7 +277,7 @@ REFUSALS = {
     ),
     "compare an unknown app": (
         "compare blog --out DEST", None,
-        ["unknown app 'blog'", "hello, website, todo or all"],
+        ["unknown app 'blog'", "hello, website, todo, accounts or all"],
     ),
     "compare with a bad answer": (
         "compare all -d project_slug=flask --out DEST", None,

@@ -18,12 +18,13 @@ from bs4 import BeautifulSoup, Tag
 
 from scaffold.compare.changes import compare_projects
 from scaffold.compare.excerpts import select
+from scaffold.compare.walkthrough import stage_project
 from scaffold.errors import ScaffoldError
-from scaffold.generation.catalog import PROJECTS, find_project
+from scaffold.generation.catalog import PROJECTS
 
 from .conftest import EXAMPLE_ANSWERS, HOSTILE
 
-STAGES = ("hello", "website", "todo")
+STAGES = ("hello", "website", "todo", "accounts")
 
 # The concepts the issue asks for, per stage, with a phrase each column must
 # show: the framework's own way of doing it. Written here, not read from
@@ -52,7 +53,21 @@ EXPECTED = {
         "migrations": ("op.create_table(", "migrations.CreateModel("),
         "admin": ("Flask-Admin", "@admin.register(Todo)"),
     },
+    "accounts": {
+        "user_model": ("class User(UserMixin, db.Model):", "class User(AbstractUser):"),
+        "auth_views": ("def login():", "auth_views.LoginView.as_view("),
+        "protecting": ("@login_required", "@login_required"),
+        "scoping": ("current_user.todos.select()", "request.user.todos"),
+        "passwords": ("generate_password_hash(password)", "MinimumLengthValidator"),
+        "sessions": ("session.clear()", "axes.backends.AxesStandaloneBackend"),
+        "tests": ("def test_each_user_sees", "def test_each_user_sees"),
+    },
 }  # fmt: skip
+
+
+def folder(framework: str, stage: str) -> str:
+    """The `scaffold all` folder of a stage: the accounts stage is a to-do variant."""
+    return stage_project(stage, framework)
 
 
 @dataclass
@@ -119,6 +134,14 @@ def nonblank_lines(folder: Path, suffixes: tuple[str, ...]) -> int:
     return total
 
 
+def text(path: Path) -> str:
+    """A file's text; a binary file (the common-password list) shows as a note."""
+    try:
+        return path.read_text("utf-8")
+    except UnicodeDecodeError:
+        return "(binary file)\n"
+
+
 def apply_diff(old: str, diff: str) -> str:
     """Apply a unified diff to ``old`` (our own reading of the format)."""
     old_lines, new_lines, at = old.splitlines(keepends=True), [], 0
@@ -166,7 +189,7 @@ def test_excerpts_are_the_generated_lines(course: Compared) -> None:
             continue
         stage = figure.find_parent("section", class_="stage")["id"]
         framework = figure.find_parent(class_="column")["data-framework"]
-        source = course.projects / f"{framework}-{stage}" / figure["data-path"]
+        source = course.projects / folder(framework, stage) / figure["data-path"]
         file_lines = source.read_text("utf-8").splitlines()
         for number, text in code_lines(figure):
             assert file_lines[number - 1].endswith(text), (source, number)
@@ -179,8 +202,8 @@ def test_the_tree_lists_every_file(course: Compared) -> None:
     block = course.page.find("section", id="todo-structure")
     for framework, column in columns(block).items():
         tree = column.find("figure", class_="tree").get_text()
-        folder = course.projects / f"{framework}-todo"
-        for path in folder.rglob("*"):
+        todo = course.projects / f"{framework}-todo"
+        for path in todo.rglob("*"):
             if path.is_file():
                 assert f" {path.name}\n" in tree + "\n", path
 
@@ -191,26 +214,27 @@ def test_figures_match_the_generated_files(course: Compared) -> None:
         grid = section.find("div", class_="facts")
         for column in grid.find_all(class_="column"):
             framework = column["data-framework"]
-            folder = course.projects / f"{framework}-{stage}"
+            project = course.projects / folder(framework, stage)
             fact = {td["data-fact"]: td for td in column.find_all("td")}
-            assert int(fact["files"].contents[0]) == count_files(folder)
+            assert int(fact["files"].contents[0]) == count_files(project)
             lines = int(fact["lines"].contents[0])
-            assert lines == nonblank_lines(folder, (".py", ".html", ".css"))
-            declared = tomllib.loads((folder / "pyproject.toml").read_text())
+            assert lines == nonblank_lines(project, (".py", ".html", ".css"))
+            declared = tomllib.loads((project / "pyproject.toml").read_text())
             shown = [li.get_text() for li in fact["dependencies"].find_all("li")]
             assert shown == declared["project"]["dependencies"]
-            assert fact["run"].get_text() == find_project(stage, framework).run
+            run = next(p.run for p in PROJECTS if p.name == project.name)
+            assert fact["run"].get_text() == run
             where, _, name = fact["entry"].get_text().partition(": ")
-            assert (folder / where).is_file()
-            assert name.removesuffix("()") in (folder / where).read_text()
+            assert (project / where).is_file()
+            assert name.removesuffix("()") in (project / where).read_text()
 
 
 def test_diffs_rebuild_the_next_stage(course: Compared) -> None:
-    for stage, before in (("website", "hello"), ("todo", "website")):
+    for stage, before in zip(STAGES[1:], STAGES, strict=False):
         block = course.page.find("section", id=f"{stage}-changes")
         for framework, column in columns(block).items():
-            old = course.projects / f"{framework}-{before}"
-            new = course.projects / f"{framework}-{stage}"
+            old = course.projects / folder(framework, before)
+            new = course.projects / folder(framework, stage)
             assert (column["data-before"], column["data-after"]) == (old.name, new.name)
             old_files = {p.relative_to(old) for p in old.rglob("*") if p.is_file()}
             new_files = {p.relative_to(new) for p in new.rglob("*") if p.is_file()}
@@ -219,8 +243,8 @@ def test_diffs_rebuild_the_next_stage(course: Compared) -> None:
                 pre = item.find("pre")
                 diff = pre.get_text() if pre else ""
                 old_path, new_path = item["data-old"], item["data-new"]
-                before_text = (old / old_path).read_text() if old_path else ""
-                after_text = (new / new_path).read_text() if new_path else ""
+                before_text = text(old / old_path) if old_path else ""
+                after_text = text(new / new_path) if new_path else ""
                 assert apply_diff(before_text, diff) == after_text, new_path
                 plus = sum(
                     1 for line in diff.splitlines() if re.match(r"\+(?!\+\+ )", line)
@@ -307,7 +331,7 @@ def test_summary_counts_match_the_projects(cli, tmp_path: Path) -> None:
     assert result.code == 0, result.err
     for stage in STAGES:
         for framework in ("flask", "django"):
-            files = count_files(keep / f"{framework}-{stage}")
+            files = count_files(keep / folder(framework, stage))
             assert re.search(rf"\n  {framework} +{files} files,", result.out)
 
 

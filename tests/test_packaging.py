@@ -126,6 +126,7 @@ def test_copier_alone_renders_the_same_project(
             f"framework={project.framework}",
             "--data",
             f"app={project.app}",
+            *(f"--data={key}={value}" for key, value in project.answers.items()),
             "--data-file",
             str(EXAMPLE_ANSWERS),
             "--vcs-ref",
@@ -149,7 +150,9 @@ def test_copier_alone_renders_the_same_project(
 def contents(root: Path, skip: str) -> dict[str, str]:
     """Every file's text, with random development keys masked."""
     return {
-        p.relative_to(root).as_posix(): DEV_KEY.sub("<key>", p.read_text("utf-8"))
+        p.relative_to(root).as_posix(): DEV_KEY.sub(
+            "<key>", p.read_bytes().decode("utf-8", "replace")
+        )
         for p in root.rglob("*")
         if p.is_file() and p.name != skip and "__pycache__" not in p.parts
     }

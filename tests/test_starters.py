@@ -116,7 +116,7 @@ DEPLOY_CHECK = "python manage.py check --deploy --fail-level WARNING"
 MIGRATIONS_CHECK = "python manage.py makemigrations --check --dry-run"
 
 
-@each(["django-website", "django-todo"])
+@each(["django-website", "django-todo", "django-todo-accounts"])
 def test_django_deploy_and_migration_checks(installed) -> None:
     project, env = installed
     deploy = sh(f"DJANGO_DEBUG=0 {DEPLOY_CHECK}", project, production_env(env))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ from scaffold.compare.content import (
 )
 from scaffold.errors import ScaffoldError
 from scaffold.generation.catalog import METADATA_FILE, Metadata, projects
-from scaffold.harness.plan import ENTRIES, HarnessSpec, read_harness_spec
+from scaffold.harness.plan import ENTRIES, HarnessSpec, load_plan, read_harness_spec
 from scaffold.schema import load_file
 
 from .conftest import REPO
@@ -38,13 +39,15 @@ def test_every_template_declares_valid_data() -> None:
         f"{fw}-{app}"
         for app in ("hello", "website", "todo")
         for fw in ("flask", "django")
-    ]
+    ] + ["flask-todo-accounts", "django-todo-accounts"]  # the variants, after
     for project in projects():
         spec = read_harness_spec(project)
         assert "gunicorn" in spec.servers and spec.pages
         assert project.summary and project.run and project.wsgi
+    assert [p.answers for p in projects() if p.variant] == [{"accounts": True}] * 2
     concepts, notes = content()
-    assert set(concepts.stages) == set(notes.stages) == {"hello", "website", "todo"}
+    stages = {"hello", "website", "todo", "accounts"}
+    assert set(concepts.stages) == set(notes.stages) == stages
 
 
 def edited(tmp_path: Path, source: Path, old: str, new: str) -> Path:
@@ -91,6 +94,79 @@ def test_a_harness_yml_typo_is_one_clear_line(tmp_path: Path, case: str) -> None
     with pytest.raises(ScaffoldError) as caught:
         load_file(HarnessSpec, path, ENTRIES)
     assert str(caught.value) == f"{tmp_path}/{message}"
+
+
+# The to-do's harness.yml: `when`, `login` and `{command: ...}` in prepare.
+TODO_HARNESS_CASES = {
+    "unknown key in a prepare command": (
+        "    command: [python", "    comand: [python",
+        "harness.yml: command #2: unknown key 'comand' (did you mean 'command'?)",
+    ),
+    "unknown key in login": (
+        "  path: /accounts/login/", "  pth: /accounts/login/",
+        "harness.yml: 'login': unknown key 'pth' (did you mean 'path'?)",
+    ),
+    "misspelt when": (
+        "/accounts/signup/\n    when:", "/accounts/signup/\n    wen:",
+        "harness.yml: page '/accounts/signup/': unknown key 'wen' (did you mean "
+        "'when'?)",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", TODO_HARNESS_CASES)
+def test_a_login_or_when_typo_is_one_clear_line(tmp_path: Path, case: str) -> None:
+    old, new, message = TODO_HARNESS_CASES[case]
+    source = TEMPLATES / "todo" / "flask" / "harness.yml"
+    path = edited(tmp_path, source, old, new)
+    with pytest.raises(ScaffoldError) as caught:
+        load_file(HarnessSpec, path, ENTRIES)
+    assert str(caught.value) == f"{tmp_path}/{message}"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("summary: \"the", "sumary: \"the",
+         "variant 'accounts': unknown key 'sumary' (did you mean 'summary'?)"),
+        ("{accounts: true}", "{acounts: true}",
+         "variant 'accounts': 'answers': unknown question 'acounts' "
+         "(did you mean 'accounts'?)"),
+        ("{accounts: true}", "{app: website}",
+         "variant 'accounts': 'answers': unknown question 'app'"),
+        ("{accounts: true}", "{}", "variant 'accounts': 'answers': "),
+        ("  accounts:", "  Accounts:", "'variants': string should match pattern"),
+    ],
+)  # fmt: skip
+def test_a_variant_typo_is_one_clear_line(tmp_path, old, new, message) -> None:
+    source = TEMPLATES / "todo" / "flask" / METADATA_FILE
+    path = edited(tmp_path, source, old, new)
+    with pytest.raises(ScaffoldError, match=r"^\S+project\.yml: ") as caught:
+        load_file(Metadata, path, {"variants": "variant"})
+    assert message in str(caught.value)
+
+
+def test_when_follows_the_recorded_accounts_answer(generated, tmp_path) -> None:
+    """Recorded answers are text: `accounts: false` must read as false."""
+    for framework in ("flask", "django"):
+        plain = load_plan(generated[f"{framework}-todo"], tmp_path / "a")
+        assert plain.generated.answers["accounts"] == "false"
+        assert plain.login is None and len(plain.prepare) == 1
+        assert "/accounts/" not in [page.path for page in plain.pages]
+        accounts = load_plan(generated[f"{framework}-todo-accounts"], tmp_path / "b")
+        assert accounts.generated.entry.name == f"{framework}-todo-accounts"
+        assert accounts.login is not None and len(accounts.prepare) == 2
+        assert "/accounts/" in [page.path for page in accounts.pages]
+
+
+def test_a_recorded_accounts_answer_must_be_yes_or_no(generated, tmp_path) -> None:
+    project = tmp_path / "todo"
+    shutil.copytree(generated["flask-todo"], project)
+    answers = project / ".copier-answers.yml"
+    text = answers.read_text()
+    answers.write_text(text.replace("accounts: false", "accounts: maybe"))
+    with pytest.raises(ScaffoldError, match="'accounts' must be true or false"):
+        load_plan(project, tmp_path / "data")
 
 
 @pytest.mark.parametrize(

@@ -17,12 +17,13 @@ from typing import Annotated, Any
 from pydantic import model_validator
 
 from ..errors import ScaffoldError
-from ..generation.catalog import choices
+from ..generation.catalog import choices, stages
 from ..schema import Declared, did_you_mean, load_file, one_of
 
 
 def _apps() -> tuple[str, ...]:
-    return choices("app")
+    """The stages: each app, then each variant (the to-do with accounts)."""
+    return stages()
 
 
 def _frameworks() -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """`scaffold compare`: each stage in Flask and in Django, side by side.
 
-One path, as for every command: the answers → Copier → the six generated
-projects → what the walkthrough shows of them. concepts.yml says where each
+One path, as for every command: the answers → Copier → every generated
+project → what the walkthrough shows of them. concepts.yml says where each
 concept's code lives; notes.yml says what a learner should notice. Nothing
 here holds code of its own, so the walkthrough cannot drift from the templates.
 """
@@ -14,14 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ScaffoldError
+from ..generation import catalog
 from ..generation.answers import shared_questions
-from ..generation.catalog import APPS, FRAMEWORKS, PROJECTS, project_name
+from ..generation.catalog import FRAMEWORKS, PROJECTS
 from ..generation.generate import generate_all
 from ..project import GeneratedProject
 from .changes import StageChange, compare_projects
 from .content import content
 from .excerpts import Excerpt, select
 from .facts import Facts, project_facts
+
+
+def stage_project(stage: str, framework: str) -> str:
+    """The `scaffold all` folder of a stage, e.g. flask-todo-accounts."""
+    return catalog.stage_project(stage, framework).name
 
 
 @dataclass(frozen=True)
@@ -58,11 +64,12 @@ class Walkthrough:
 
 def course_apps(app: str) -> tuple[str, ...]:
     """The stages `scaffold compare APP` shows: one app, or all in course order."""
+    stages = catalog.stages()
     if app == "all":
-        return APPS
-    if app not in APPS:
+        return stages
+    if app not in stages:
         raise ScaffoldError(
-            f"unknown app {app!r}; choose one of {', '.join(APPS)} or all"
+            f"unknown app {app!r}; choose one of {', '.join(stages)} or all"
         )
     return (app,)
 
@@ -72,8 +79,8 @@ def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
     config, notes = content()
     spec = config.stages[app]
 
-    def folder(framework: str, app: str) -> Path:
-        return folders[project_name(framework, app)]
+    def folder(framework: str, stage: str) -> Path:
+        return folders[stage_project(stage, framework)]
 
     concepts = tuple(
         Concept(
@@ -89,8 +96,9 @@ def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
         )
         for key, columns in spec.concepts.items()
     )
-    index = APPS.index(app)
-    before = APPS[index - 1] if index else None
+    stages = catalog.stages()
+    index = stages.index(app)
+    before = stages[index - 1] if index else None
     changes = {
         fw: compare_projects(folder(fw, before), folder(fw, app))
         for fw in FRAMEWORKS

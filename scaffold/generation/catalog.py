@@ -7,23 +7,52 @@ the root copier.yml, each pair's template folder is what copier.yml's
 (summary, run command, WSGI target) is the project.yml beside the template's
 harness.yml. Adding a project means: a template folder, its project.yml and
 harness.yml, a choice in copier.yml.
+
+A project.yml may also declare variants: the same template with some answers
+fixed (the to-do with accounts=yes). Each is a project of its own, named
+<framework>-<app>-<variant>, listed after the plain one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from jinja2.sandbox import SandboxedEnvironment
+from pydantic import Field
 
 from ..errors import ScaffoldError
-from ..schema import Declared, load_file, read_yaml
+from ..schema import Declared, load_file, one_of, read_yaml
 from .template_source import config_file
 
 METADATA_FILE = "project.yml"
+
+
+def _questions() -> list[str]:
+    """The questions of copier.yml (its keys not starting with an underscore)."""
+    return [key for key in copier_config() if not key.startswith("_")]
+
+
+# An answer a variant fixes must be one of copier.yml's questions, and not one
+# that picks the template.
+Question = Annotated[
+    str,
+    one_of(
+        "question",
+        lambda: [q for q in _questions() if q not in ("framework", "app")],
+    ),
+]
+VariantName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*$")]
+
+
+class Variant(Declared):
+    """A variant in project.yml: the template with some answers fixed."""
+
+    summary: str  # one line for `scaffold list`
+    answers: dict[Question, Any] = Field(min_length=1)  # e.g. {accounts: true}
 
 
 class Metadata(Declared):
@@ -32,11 +61,13 @@ class Metadata(Declared):
     summary: str  # one line for `scaffold list`
     run: str  # the development commands, run from the project folder
     wsgi: str  # gunicorn's target, e.g. "{{ project_slug }}.wsgi" (Jinja)
+    variants: dict[VariantName, Variant] = Field(default_factory=dict)
 
 
-def project_name(framework: str, app: str) -> str:
-    """The folder name `scaffold all` gives a project, e.g. ``flask-website``."""
-    return f"{framework}-{app}"
+def project_name(framework: str, app: str, variant: str = "") -> str:
+    """The folder name `scaffold all` gives a project, e.g. ``flask-website``
+    or, for a variant, ``flask-todo-accounts``. The one place it is built."""
+    return "-".join(part for part in (framework, app, variant) if part)
 
 
 @dataclass(frozen=True)
@@ -49,11 +80,23 @@ class Project:
     summary: str
     run: str  # the development commands, run from the project folder
     wsgi: str = ""  # gunicorn's target, Jinja to render with the answers
+    # A variant: the same template with some answers fixed, e.g. accounts=yes.
+    variant: str = ""
+    answers: dict[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def name(self) -> str:
-        """Folder name used by `scaffold all`, e.g. ``flask-website``."""
-        return project_name(self.framework, self.app)
+        """Folder name used by `scaffold all`, e.g. ``flask-todo-accounts``."""
+        return project_name(self.framework, self.app, self.variant)
+
+    def made(self, answers: dict[str, Any]) -> bool:
+        """True if a project generated with ``answers`` is this one: its app
+        and framework, and every answer this variant fixes."""
+        return (
+            answers.get("framework") == self.framework
+            and answers.get("app") == self.app
+            and all(answers.get(k) == v for k, v in self.answers.items())
+        )
 
     def wsgi_target(self, answers: dict[str, Any]) -> str:
         """The WSGI target for a project generated with ``answers``."""
@@ -119,17 +162,54 @@ def template_folder(framework: str, app: str) -> str:
 
 @cache
 def projects() -> tuple[Project, ...]:
-    """Every project, in course order (app by app), Flask before Django."""
-    found = []
+    """Every project, in course order (app by app), Flask before Django; then
+    the variants, in the same order."""
+    plain, variants = [], []
     for app in choices("app"):
         for framework in choices("framework"):
             folder = template_folder(framework, app)
             path = templates_root() / folder / METADATA_FILE
-            meta = load_file(Metadata, path)
-            found.append(
+            meta = load_file(Metadata, path, {"variants": "variant"})
+            plain.append(
                 Project(framework, app, folder, meta.summary, meta.run, meta.wsgi)
             )
-    return tuple(found)
+            variants += [
+                Project(
+                    framework,
+                    app,
+                    folder,
+                    variant.summary,
+                    meta.run,
+                    meta.wsgi,
+                    variant=name,
+                    answers=dict(variant.answers),
+                )
+                for name, variant in meta.variants.items()
+            ]
+    return (*plain, *variants)
+
+
+def stages() -> tuple[str, ...]:
+    """The course in order: each app, then each variant (the to-do with
+    accounts). `scaffold compare` shows one stage per name."""
+    variants = (p.variant for p in projects() if p.variant)
+    return (*choices("app"), *dict.fromkeys(variants))
+
+
+def stage_project(stage: str, framework: str) -> Project:
+    """The project a stage shows in ``framework``, e.g. flask-todo-accounts."""
+    for project in projects():
+        if project.framework == framework and (project.variant or project.app) == stage:
+            return project
+    raise ScaffoldError(
+        f"unknown app {stage!r}; choose one of {', '.join(stages())} or all"
+    )
+
+
+def variant_answers() -> frozenset[str]:
+    """The answers some variant fixes: `scaffold all` sets them per project,
+    not from the user's answers, so the plain projects stay plain."""
+    return frozenset(key for project in projects() for key in project.answers)
 
 
 def __getattr__(name: str) -> Any:
@@ -144,7 +224,8 @@ def __getattr__(name: str) -> Any:
 
 
 def find_project(app: str, framework: str) -> Project:
-    """Return the project for APP in FRAMEWORK, or raise ScaffoldError."""
+    """Return the project for APP in FRAMEWORK (never a variant), or raise
+    ScaffoldError."""
     for project in projects():
         if project.app == app and project.framework == framework:
             return project
@@ -152,3 +233,31 @@ def find_project(app: str, framework: str) -> Project:
         f"unknown project {app!r} for {framework!r}; "
         f"choose one of {', '.join(choices('app'))} (see 'scaffold list')"
     )
+
+
+# The texts Copier reads as yes and as no (a recorded bool is "true"/"false").
+TRUE_WORDS = frozenset({"y", "yes", "t", "true", "on", "1"})
+FALSE_WORDS = frozenset({"n", "no", "f", "false", "off", "0"})
+
+
+def typed_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    """Recorded answers are read as text; give each `type: bool` question's
+    answer back its truth value, as Copier does (``"false"`` is false)."""
+    config = copier_config()
+    return {
+        key: (
+            str(value).strip().lower() in TRUE_WORDS
+            if isinstance(config.get(key), dict) and config[key].get("type") == "bool"
+            else value
+        )
+        for key, value in answers.items()
+    }
+
+
+def project_for(answers: dict[str, Any]) -> Project:
+    """The project a generated folder's recorded ``answers`` came from: the
+    variant whose fixed answers they hold, else the plain project."""
+    plain = find_project(str(answers["app"]), str(answers["framework"]))
+    typed = typed_answers(answers)
+    made = [p for p in projects() if p.variant and p.made(typed)]
+    return made[0] if made else plain

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import ScaffoldError
 from .answers import shared_questions
-from .catalog import PROJECTS, Project
+from .catalog import PROJECTS, Project, variant_answers
 from .placing import place, staging_folder
 from .template_source import installed_source
 
@@ -60,7 +60,12 @@ def _copy(
     import copier  # imported here: it is slow to import and most commands skip it
     from copier.errors import CopierError, DirtyLocalWarning
 
-    data = {**answers, "framework": project.framework, "app": project.app}
+    data = {
+        **answers,
+        **project.answers,  # a variant's own answers win
+        "framework": project.framework,
+        "app": project.app,
+    }
     try:
         with warnings.catch_warnings():  # a checkout's uncommitted changes are meant
             warnings.simplefilter("ignore", DirtyLocalWarning)
@@ -112,18 +117,22 @@ def generate_all(
     interactive: bool = False,
     overwrite: bool = False,
 ) -> list[Path]:
-    """Generate every project into ``dest/<framework>-<app>`` from the same answers.
+    """Generate every project into ``dest/<project.name>`` from the same answers.
 
     When ``interactive``, Copier asks once (for the first project) and the
-    answers given are reused for all the others.
+    answers given are reused for all the others. Answers a variant fixes
+    (accounts) are its own: the plain projects get their defaults.
     """
     _check_destination(dest, force or overwrite)
+    fixed = variant_answers()
+    answers = {k: v for k, v in answers.items() if k not in fixed}
     paths = [dest / project.name for project in PROJECTS]
     with staging_folder() as staging:
         jobs = [(project, staging / project.name) for project in PROJECTS]
         if interactive:  # ask once, with the first project, then reuse the answers
             first, *jobs = jobs
             answers = _copy(*first, answers, interactive=True, overwrite=False)
+            answers = {k: v for k, v in answers.items() if k not in fixed}
         _copy_many(jobs, answers, overwrite=False)
         place(staging, dest, overwrite=overwrite)
     return paths

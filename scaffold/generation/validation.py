@@ -18,7 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ScaffoldError
 from .answers import shared_questions
-from .catalog import copier_config, templates_root
+from .catalog import FALSE_WORDS, TRUE_WORDS, copier_config, templates_root
 
 
 def _questions() -> dict[str, Any]:
@@ -39,10 +39,14 @@ def answer_problem(name: str, answers: Mapping[str, Any]) -> str:
     """What is wrong with answer ``name`` (Copier's message), or ""."""
     spec = _questions().get(name)
     value = answers.get(name)
+    if name not in answers and isinstance(spec, dict) and "when" in spec:
+        return ""  # asked only for some projects: `accounts`, for the to-do
     if not isinstance(value, str):
         return "is missing or not text"
     if not isinstance(spec, dict):
         return ""
+    if spec.get("type") == "bool" and value.lower() not in TRUE_WORDS | FALSE_WORDS:
+        return "must be true or false"
     choices = spec.get("choices")
     if choices:
         allowed = choices.values() if isinstance(choices, dict) else choices

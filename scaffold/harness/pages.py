@@ -1,6 +1,7 @@
 """Check a running project's pages: every declared page answers as its
 harness.yml says, and every same-site link, stylesheet, script and image found
-on them answers below 400.
+on them answers below 400. With a declared login, the pages are checked as
+that logged-in user.
 """
 
 from __future__ import annotations
@@ -126,11 +127,55 @@ def _get(
     return outcome, response
 
 
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs of a page (a form's CSRF token), by name."""
+    found: dict[str, str] = {}
+
+    class Inputs(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]):
+            values = dict(attrs)
+            if tag == "input" and values.get("type") == "hidden" and values.get("name"):
+                found[str(values["name"])] = values.get("value") or ""
+
+    Inputs(convert_charrefs=True).feed(html)
+    return found
+
+
+def log_in(plan: Plan, base_url: str, session: requests.Session) -> Outcome:
+    """Fill in and post the plan's log-in form; a redirect means it worked."""
+    assert plan.login is not None
+    url = base_url + plan.login.path
+    outcome, page = _get(url, session, follow=False)
+    outcome.check = f"log in at {plan.login.path}"
+    if page is None:
+        return outcome
+    data = {**hidden_fields(page.text), **plan.login.fields}
+    try:
+        response = session.post(
+            url, data=data, timeout=REQUEST_TIMEOUT, allow_redirects=False
+        )
+    except requests.RequestException as error:
+        outcome.problems.append(f"no answer ({type(error).__name__}): is it running?")
+        return outcome
+    outcome.status = response.status_code
+    if response.status_code not in (302, 303):
+        outcome.problems.append(
+            f"expected a redirect after logging in, got {response.status_code}"
+        )
+    return outcome
+
+
 def check_pages(plan: Plan, base_url: str) -> list[Outcome]:
-    """Request every declared page, then every same-site URL found on them."""
+    """Request every declared page, then every same-site URL found on them.
+
+    With a declared login, the harness logs in first and checks the pages as
+    that user.
+    """
     outcomes = []
     links: dict[str, str] = {}  # url -> the page it was first found on
     with requests.Session() as session:
+        if plan.login:
+            outcomes.append(log_in(plan, base_url, session))
         for page in plan.pages:
             outcome, response = _get(base_url + page.path, session, follow=False)
             if response is not None:

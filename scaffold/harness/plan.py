@@ -6,6 +6,10 @@ the schema below, which refuses unknown keys and wrong types. Strings in it
 are Jinja, rendered with the answers recorded in the project's
 .copier-answers.yml (plus ``secret_key``, ``data_dir``, ``database_url`` and
 ``wsgi``), so the expected texts follow whatever the user answered.
+
+A `prepare` command, a page and the `login` may carry `when`: a Jinja
+expression over the same answers (e.g. ``accounts | default(false)``); the
+entry counts only when it is true.
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ from typing import Annotated, Any
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from ..errors import ScaffoldError
-from ..generation.catalog import Project, templates_root
+from ..generation.catalog import Project, templates_root, typed_answers
 from ..project import GeneratedProject
 from ..schema import Declared, load_file, one_of
 
@@ -36,6 +40,27 @@ class PageCheck(Declared):
     status: int = 200
     text: tuple[str, ...] = ()
     content_type: str | None = None
+    when: str | None = None  # a Jinja expression over the answers
+
+
+def _command_entry(value: Any) -> Any:
+    """A bare list is a command that always runs: ``{command: [...]}``."""
+    return {"command": value} if isinstance(value, list | tuple) else value
+
+
+class PrepareCommand(Declared):
+    """A command run before a server starts, e.g. the migrations."""
+
+    command: tuple[str, ...]
+    when: str | None = None  # a Jinja expression over the answers
+
+
+class LoginSpec(Declared):
+    """A log-in form the harness fills in before it checks the pages."""
+
+    path: str
+    fields: dict[str, str]
+    when: str | None = None  # a Jinja expression over the answers
 
 
 class ServerCommand(Declared):
@@ -49,7 +74,9 @@ class HarnessSpec(Declared):
     """A template's harness.yml."""
 
     env: dict[str, str] = Field(default_factory=dict)  # for every command
-    prepare: tuple[tuple[str, ...], ...] = ()  # run before a server starts
+    # run before a server starts; a bare list, or {command: [...], when: ...}
+    prepare: tuple[Annotated[PrepareCommand, BeforeValidator(_command_entry)], ...] = ()
+    login: LoginSpec | None = None  # check the pages as this logged-in user
     servers: dict[Annotated[str, one_of("server", SERVERS)], ServerCommand]
     pages: tuple[PageCheck, ...]
 
@@ -65,6 +92,14 @@ def read_harness_spec(project: Project) -> HarnessSpec:
 
 
 @dataclass(frozen=True)
+class Login:
+    """A log-in form the harness fills in before it checks the pages."""
+
+    path: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything the harness needs to boot and check one generated project."""
 
@@ -76,6 +111,7 @@ class Plan:
     env: dict[str, str] = field(default_factory=dict)  # for every command
     prepare: tuple[tuple[str, ...], ...] = ()  # run before a server starts
     label: str = ""  # how reports name it; the folder's name if empty
+    login: Login | None = None  # check the pages as this logged-in user
 
     @property
     def folder(self) -> Path:
@@ -95,6 +131,29 @@ def _render(value: Any, context: dict[str, Any], env: SandboxedEnvironment) -> A
     if isinstance(value, dict):
         return {key: _render(item, context, env) for key, item in value.items()}
     return value
+
+
+def _applies(
+    when: str | None, context: dict[str, Any], env: SandboxedEnvironment
+) -> bool:
+    """False for an entry whose `when` expression (e.g. `accounts`) is false."""
+    return when is None or bool(env.compile_expression(when)(**context))
+
+
+def _for_answers(
+    declared: HarnessSpec, context: dict[str, Any], env: SandboxedEnvironment
+) -> HarnessSpec:
+    """The spec without the entries whose `when` is false for these answers."""
+    login = declared.login
+    return declared.model_copy(
+        update={
+            "prepare": tuple(
+                c for c in declared.prepare if _applies(c.when, context, env)
+            ),
+            "pages": tuple(p for p in declared.pages if _applies(p.when, context, env)),
+            "login": login if login and _applies(login.when, context, env) else None,
+        }
+    )
 
 
 def command_line(declared: Sequence[str], rendered: Sequence[str]) -> tuple[str, ...]:
@@ -121,7 +180,7 @@ def load_plan(folder: Path, data_dir: Path, database_url: str = "") -> Plan:
     data_dir = data_dir.resolve()
     declared = read_harness_spec(generated.entry)
     context = {
-        **generated.answers,
+        **typed_answers(generated.answers),  # `when: accounts` reads a bool
         # A key made for this run: production servers refuse to start without one.
         "secret_key": secrets.token_urlsafe(50),
         "data_dir": str(data_dir),
@@ -130,7 +189,8 @@ def load_plan(folder: Path, data_dir: Path, database_url: str = "") -> Plan:
     try:
         context["wsgi"] = generated.wsgi_target
         jinja = SandboxedEnvironment(undefined=StrictUndefined)
-        rendered = _render(declared.model_dump(), context, jinja)
+        applying = _for_answers(declared, context, jinja)
+        rendered = _render(applying.model_dump(), context, jinja)
     except TemplateError as error:
         source = templates_root() / generated.entry.template / HARNESS_FILE
         raise ScaffoldError(
@@ -139,8 +199,8 @@ def load_plan(folder: Path, data_dir: Path, database_url: str = "") -> Plan:
     spec = HarnessSpec.model_validate(rendered)
     for kind, command in spec.servers.items():
         command_line(declared.servers[kind].command, command.command)
-    for raw, command in zip(declared.prepare, spec.prepare, strict=True):
-        command_line(raw, command)
+    for raw, command in zip(applying.prepare, spec.prepare, strict=True):
+        command_line(raw.command, command.command)
     return Plan(
         generated,
         spec.servers,
@@ -148,5 +208,6 @@ def load_plan(folder: Path, data_dir: Path, database_url: str = "") -> Plan:
         generated.dependencies(),
         data_dir=data_dir,
         env=spec.env,
-        prepare=spec.prepare,
+        prepare=tuple(command.command for command in spec.prepare),
+        login=Login(spec.login.path, spec.login.fields) if spec.login else None,
     )

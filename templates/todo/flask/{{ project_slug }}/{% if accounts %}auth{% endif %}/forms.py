@@ -1,0 +1,65 @@
+"""The sign-up and log-in forms; Flask-WTF adds their CSRF token.
+
+Their fields, rules and messages are those of Django's UserCreationForm and
+AuthenticationForm, so both versions of the app answer alike.
+"""
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import InputRequired, Regexp, ValidationError
+
+from ..extensions import db
+from .models import USERNAME_MAX_LENGTH, User
+from .passwords import password_problems
+
+REQUIRED = "This field is required."
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SignupForm(FlaskForm):
+    username = StringField(
+        "Username",
+        filters=[strip],
+        validators=[
+            InputRequired(REQUIRED),
+            Regexp(
+                r"^[\w.@+-]+\Z",
+                message="Enter a valid username. This value may contain only "
+                "letters, numbers, and @/./+/-/_ characters.",
+            ),
+        ],
+    )
+    password1 = PasswordField("Password", validators=[InputRequired(REQUIRED)])
+    password2 = PasswordField(
+        "Password confirmation", validators=[InputRequired(REQUIRED)]
+    )
+
+    # WTForms runs a validate_<field> method after that field's validators.
+    def validate_username(self, field):
+        if len(field.data) > USERNAME_MAX_LENGTH:
+            raise ValidationError(
+                f"Ensure this value has at most {USERNAME_MAX_LENGTH} characters "
+                f"(it has {len(field.data)})."
+            )
+        # "Ada" and "ada" would be too easy to mistake for each other.
+        same = db.func.lower(User.username) == field.data.lower()
+        if db.session.scalar(db.select(User.id).where(same)) is not None:
+            raise ValidationError("A user with that username already exists.")
+
+    def validate_password2(self, field):
+        if field.data != self.password1.data:
+            raise ValidationError("The two password fields didn’t match.")
+        # Every rule the password breaks adds its own message under the field.
+        field.errors.extend(password_problems(field.data, self.username.data or ""))
+
+
+class LoginForm(FlaskForm):
+    # No rules beyond "required": a wrong name gets the same answer as a
+    # wrong password (see views.login).
+    username = StringField(
+        "Username", filters=[strip], validators=[InputRequired(REQUIRED)]
+    )
+    password = PasswordField("Password", validators=[InputRequired(REQUIRED)])
