@@ -40,22 +40,24 @@ OWN_CHECKS = {
 def on_postgresql(
     tmp_path_factory: pytest.TempPathFactory, example_answers: dict[str, str]
 ) -> dict[str, Path]:
+    """Each to-do made with PostgreSQL, plain and with accounts."""
     dest = tmp_path_factory.mktemp("on-postgresql")
-    answers = {**example_answers, "database": "postgresql"}
-    return {
-        framework: generate(
-            find_project("todo", framework), dest / f"{framework}-todo", answers
-        )
-        for framework in FRAMEWORKS
-    }
+    made = {}
+    for accounts in ("false", "true"):
+        answers = {**example_answers, "database": "postgresql", "accounts": accounts}
+        for framework in FRAMEWORKS:
+            name = f"{framework}-todo" + ("-accounts" if accounts == "true" else "")
+            made[name] = generate(find_project("todo", framework), dest / name, answers)
+    return made
 
 
+@pytest.mark.parametrize("accounts", ["", "-accounts"], ids=["plain", "accounts"])
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_own_tests_and_migration_checks_pass_on_postgresql(
-    framework: str, on_postgresql: dict[str, Path], scaffold_postgresql
+    framework: str, accounts: str, on_postgresql: dict[str, Path], scaffold_postgresql
 ) -> None:
-    project = on_postgresql[framework]
-    url = scaffold_postgresql.create_database(f"own-{framework}")
+    project = on_postgresql[f"{framework}-todo{accounts}"]
+    url = scaffold_postgresql.create_database(f"own-{framework}{accounts}")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "DJ"))},
         "DATABASE_URL": url,
@@ -87,7 +89,7 @@ def test_postgres_urls_reach_sqlalchemy_as_psycopg(on_postgresql) -> None:
     )
     done = subprocess.run(
         [sys.executable, "-c", code],
-        cwd=on_postgresql["flask"],
+        cwd=on_postgresql["flask-todo"],
         capture_output=True,
         text=True,
         check=True,
@@ -99,7 +101,7 @@ def test_without_the_binaries_the_harness_says_how_to_install_them(
     generated: dict[str, Path], on_postgresql, cli, monkeypatch
 ) -> None:
     monkeypatch.setattr(postgres, "find_pg_ctl", lambda: None)
-    result = cli("check", on_postgresql["flask"])
+    result = cli("check", on_postgresql["flask-todo"])
     assert result.code == 1
     assert result.err.count("\n") == 1
     assert "apt-get install postgresql" in result.err
@@ -109,7 +111,7 @@ def test_without_the_binaries_the_harness_says_how_to_install_them(
 
 
 def test_a_database_url_that_is_not_postgresql_is_refused(on_postgresql, cli) -> None:
-    result = cli("check", on_postgresql["django"], "--database-url", "mysql://x/y")
+    result = cli("check", on_postgresql["django-todo"], "--database-url", "mysql://x/y")
     assert result.code == 1
     assert "is not a PostgreSQL URL" in result.err
     assert result.err.count("\n") == 1
@@ -148,7 +150,7 @@ def test_boot_serves_a_postgresql_todo_on_its_own_throwaway_server(
 
     import scaffold
 
-    with scaffold.boot(on_postgresql["flask"]) as app:
+    with scaffold.boot(on_postgresql["flask-todo"]) as app:
         page = requests.get(app.url + "/", timeout=10)
         assert page.status_code == 200
         assert "Nothing to do yet" in page.text
@@ -168,7 +170,9 @@ def test_boot_uses_the_database_it_is_given(
     import scaffold
 
     url = scaffold_postgresql.create_database("boot-given")
-    with scaffold.boot(on_postgresql["django"], database_url=url, workers=1) as app:
+    with scaffold.boot(
+        on_postgresql["django-todo"], database_url=url, workers=1
+    ) as app:
         assert psutil.Process(app.pid).environ()["DATABASE_URL"] == url
         assert len(psutil.Process(app.pid).children()) == 1
         assert requests.get(app.url + "/", timeout=10).status_code == 200

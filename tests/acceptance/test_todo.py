@@ -222,8 +222,8 @@ def test_get_on_a_form_url_is_405(browser: Browser, path: str):
 
 @pytest.mark.parametrize(
     "missing",
-    ["next", str(2**63 - 1), str(2**63), "9" * 30],
-    ids=["unused id", "largest 64-bit id", "2**63", "30 digits"],
+    ["next", str(2**31), str(2**63 - 1), str(2**63), "9" * 30],
+    ids=["unused id", "past 32-bit", "largest 64-bit id", "2**63", "30 digits"],
 )
 def test_an_unknown_todo_is_404(todo_app: TodoApp, missing: str):
     # Every id that names no todo, however large, is a plain 404 (a number
