@@ -10,9 +10,14 @@ from wtforms.validators import InputRequired, Regexp, ValidationError
 
 from ..extensions import db
 from .models import USERNAME_MAX_LENGTH, User
-from .passwords import password_problems
+from .passwords import HELP_TEXTS, password_problems
 
 REQUIRED = "This field is required."
+# Shown under the sign-up fields, as Django's UserCreationForm shows them.
+USERNAME_HELP = (
+    f"Required. {USERNAME_MAX_LENGTH} characters or fewer. "
+    "Letters, digits and @/./+/-/_ only."
+)
 
 
 def strip(value):
@@ -20,8 +25,11 @@ def strip(value):
 
 
 class SignupForm(FlaskForm):
+    # Each id is Django's for the same field: both versions' pages match.
     username = StringField(
         "Username",
+        id="id_username",
+        description=USERNAME_HELP,
         filters=[strip],
         validators=[
             InputRequired(REQUIRED),
@@ -32,9 +40,17 @@ class SignupForm(FlaskForm):
             ),
         ],
     )
-    password1 = PasswordField("Password", validators=[InputRequired(REQUIRED)])
+    password1 = PasswordField(
+        "Password",
+        id="id_password1",
+        description=HELP_TEXTS,
+        validators=[InputRequired(REQUIRED)],
+    )
     password2 = PasswordField(
-        "Password confirmation", validators=[InputRequired(REQUIRED)]
+        "Password confirmation",
+        id="id_password2",
+        description="Enter the same password as before, for verification.",
+        validators=[InputRequired(REQUIRED)],
     )
 
     # WTForms runs a validate_<field> method after that field's validators.
@@ -60,6 +76,11 @@ class LoginForm(FlaskForm):
     # No rules beyond "required": a wrong name gets the same answer as a
     # wrong password (see views.login).
     username = StringField(
-        "Username", filters=[strip], validators=[InputRequired(REQUIRED)]
+        "Username",
+        id="id_username",
+        filters=[strip],
+        validators=[InputRequired(REQUIRED)],
     )
-    password = PasswordField("Password", validators=[InputRequired(REQUIRED)])
+    password = PasswordField(
+        "Password", id="id_password", validators=[InputRequired(REQUIRED)]
+    )

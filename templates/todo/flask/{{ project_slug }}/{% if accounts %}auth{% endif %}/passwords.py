@@ -12,6 +12,13 @@ from pathlib import Path
 
 MIN_LENGTH = 8
 MAX_SIMILARITY = 0.7
+# What the sign-up page says about the rules, in Django's words and order.
+HELP_TEXTS = [
+    "Your password can’t be too similar to your other personal information.",
+    f"Your password must contain at least {MIN_LENGTH} characters.",
+    "Your password can’t be a commonly used password.",
+    "Your password can’t be entirely numeric.",
+]
 # The 20,000 most common passwords: the list Django ships (BSD licence).
 COMMON_PASSWORDS = Path(__file__).with_name("common-passwords.txt.gz")
 
