@@ -22,12 +22,19 @@ def start(
     data_dir: Path,
     label: str,
     env: dict[str, str] | None = None,
+    database_url: str | None = None,
 ) -> RunningApp:
     """Prepare (migrate) and start the project under gunicorn until ``stack``
     closes; fail the test with the server's log if it does not come up."""
     try:
         return stack.enter_context(
-            scaffold.boot(folder, env=env, timeout=60, data_dir=data_dir)
+            scaffold.boot(
+                folder,
+                env=env,
+                timeout=60,
+                data_dir=data_dir,
+                database_url=database_url,
+            )
         )
     except HarnessFailure as failure:
         pytest.fail(f"{label}: {failure}\n{failure.log}", pytrace=False)

@@ -73,6 +73,11 @@ todo = pytest.mark.parametrize("page", TODOS, indirect=True)
 
 @todo
 def test_flows_with_the_mouse(page: Any) -> None:
+    flows_with_the_mouse(page)
+
+
+def flows_with_the_mouse(page: Any) -> None:
+    """Every to-do flow, with the mouse; also run on PostgreSQL."""
     add(page, "Buy milk", "Walk the dog", "Read")
     assert titles(page) == ["Buy milk", "Walk the dog", "Read"]
     assert page.input_value("#id_title") == ""  # the field is empty again
