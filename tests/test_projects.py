@@ -119,6 +119,41 @@ def test_readme_shows_answers_as_literal_markdown(
     assert unescaped == HOSTILE["project_name"]
 
 
+TODOS = ["flask-todo", "django-todo", "flask-todo-accounts", "django-todo-accounts"]
+# The commands an Accounts section names: making an account, lifting a lockout.
+ACCOUNT_COMMAND = re.compile(r"(?:flask|python manage\.py) [\w-]+")
+
+
+@pytest.mark.parametrize("name", TODOS)
+def test_readme_tells_how_to_get_an_account_when_there_are_accounts(
+    generated: dict[str, Path], name: str, tmp_path: Path
+) -> None:
+    readme = (generated[name] / "README.md").read_text("utf-8")
+    if not name.endswith("-accounts"):
+        assert "## Accounts" not in readme and "sign up" not in readme
+        return
+    section = readme.split("\n## Accounts\n", 1)[1].split("\n## ", 1)[0]
+    words = " ".join(section.split())
+    assert "/accounts/signup/> and **sign up**" in words
+    assert "five failures for one username from one address" in words
+    assert "for 15 minutes, even with the right password" in words
+    commands = ACCOUNT_COMMAND.findall(section)
+    if name.startswith("flask"):
+        assert commands == ["flask create-user"]
+    else:
+        assert commands == [
+            "python manage.py createsuperuser",
+            "python manage.py axes_reset",
+        ]
+    # Each command it names is one the project has (in a copy: a first run
+    # writes the development key).
+    copy = shutil.copytree(generated[name], tmp_path / name)
+    for command in commands:
+        args = command.replace("flask", "-m flask").split()
+        found = python(copy, *args[1:] if args[0] == "python" else args, "--help")
+        assert found.returncode == 0, (command, found.stderr)
+
+
 def assert_hello_behaves(project: Path) -> None:
     page = probe(project, "/")["/"]
     assert page["status"] == 200
