@@ -40,6 +40,14 @@ REDIRECTING = {
     "django-website": "/about",
     "flask-todo": "/active",
     "django-todo": "/active",
+    "flask-todo-accounts": "/active",
+    "django-todo-accounts": "/active",
+}
+# The page each app serves to anyone: the accounts variants send a visitor who
+# is not logged in from the list to the log-in page.
+FIRST_PAGE = {name: "/" for name in REDIRECTING} | {
+    "flask-todo-accounts": "/accounts/login/",
+    "django-todo-accounts": "/accounts/login/",
 }
 # Served as if behind an HTTPS proxy: the proxy switch on, HTTPS required.
 BEHIND_PROXY = {
@@ -124,7 +132,7 @@ def test_a_foreign_host_is_refused_not_reflected(plain: dict[str, str], name: st
 def test_a_client_cannot_claim_https_without_the_proxy_switch(
     plain: dict[str, str], name: str
 ):
-    response = get(plain[name] + "/", **FROM_PROXY)
+    response = get(plain[name] + FIRST_PAGE[name], **FROM_PROXY)
     assert response.status_code == 200
     assert "Strict-Transport-Security" not in response.headers
     assert "Secure" not in response.headers.get("Set-Cookie", "")
@@ -134,14 +142,14 @@ def test_a_client_cannot_claim_https_without_the_proxy_switch(
 def test_behind_a_proxy_https_gets_hsts_and_http_is_not_trusted(
     proxied: dict[str, str], name: str
 ):
-    response = get(proxied[name] + "/", **FROM_PROXY)
+    response = get(proxied[name] + FIRST_PAGE[name], **FROM_PROXY)
     assert response.status_code == 200
     hsts = response.headers["Strict-Transport-Security"]
     if "website" in name:  # opted in to preload: a year, every subdomain
         assert hsts == "max-age=31536000; includeSubDomains; preload"
     else:  # the default: an hour, no preload
         assert hsts == "max-age=3600; includeSubDomains"
-    plain_http = get(proxied[name] + "/")
+    plain_http = get(proxied[name] + FIRST_PAGE[name])
     assert "Strict-Transport-Security" not in plain_http.headers
 
 

@@ -206,7 +206,12 @@ def test_gunicorn_serves_production_mode(installed, xprocess) -> None:
         assert missing.status_code == 404
         for leak in ("Traceback", "DEBUG", "settings", "Werkzeug Debugger"):
             assert leak not in missing.text
-        if "todo" in project.name:
+        if project.name.endswith("-accounts"):
+            # A visitor who is not logged in is sent to log in first.
+            assert home.url.startswith(f"{base}/accounts/login/")
+            assert "Sign up" in home.text
+            assert data.is_file()
+        elif "todo" in project.name:
             assert "Nothing to do yet" in home.text
             assert "<title>Todos" in home.text
             assert data.is_file()  # the migrated database, where it was told to be
