@@ -140,6 +140,28 @@ def list_projects() -> None:
         )
 
 
+def generation_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `new` and `all` share: answers, and how to write DEST."""
+    for option in reversed(
+        (answers_option, data_option, defaults_option, force_option, overwrite_option)
+    ):
+        command = option(command)
+    return command
+
+
+def _answers_and_flags(
+    options: dict[str, Any],
+) -> tuple[dict[str, str], dict[str, bool]]:
+    """The answers, and the keyword flags of generate() and generate_all()."""
+    answers = collect_answers(options["answers_file"], options["data"])
+    flags = {
+        "force": options["force"],
+        "interactive": not options["defaults"] and stdin_is_terminal(),
+        "overwrite": options["overwrite"],
+    }
+    return answers, flags
+
+
 @cli.command("new")
 @click.argument("app", metavar="APP", type=AppChoice())
 @click.argument("dest", type=click.Path(path_type=Path))
@@ -150,21 +172,8 @@ def list_projects() -> None:
     required=True,
     help="Web framework of the project.",
 )
-@answers_option
-@data_option
-@defaults_option
-@force_option
-@overwrite_option
-def new(
-    app: str,
-    dest: Path,
-    framework: str,
-    answers_file: Path | None,
-    data: tuple[str, ...],
-    defaults: bool,
-    force: bool,
-    overwrite: bool,
-) -> None:
+@generation_options
+def new(app: str, dest: Path, framework: str, **options: Any) -> None:
     """Generate one project, APP (hello, website or todo), into the folder DEST.
 
     In a terminal, Copier asks for any answer not given; elsewhere, or with
@@ -175,34 +184,16 @@ def new(
       scaffold new website my-site --framework django --answers examples/answers.yml
     """
     project = find_project(app, framework)
-    answers = collect_answers(answers_file, data)
-    generate(
-        project,
-        dest,
-        answers,
-        force=force,
-        interactive=not defaults and stdin_is_terminal(),
-        overwrite=overwrite,
-    )
+    answers, flags = _answers_and_flags(options)
+    generate(project, dest, answers, **flags)
     click.echo(f"Created {project.name} in {dest}")
     click.echo(f"Run it:  cd {dest} && {project.run}")
 
 
 @cli.command("all")
 @click.argument("dest", type=click.Path(path_type=Path))
-@answers_option
-@data_option
-@defaults_option
-@force_option
-@overwrite_option
-def all_projects(
-    dest: Path,
-    answers_file: Path | None,
-    data: tuple[str, ...],
-    defaults: bool,
-    force: bool,
-    overwrite: bool,
-) -> None:
+@generation_options
+def all_projects(dest: Path, **options: Any) -> None:
     """Generate every project into DEST/<framework>-<app> from the same answers.
 
     The to-do comes twice: plain, and with accounts in <framework>-todo-accounts.
@@ -211,26 +202,22 @@ def all_projects(
     Example:
       scaffold all build --answers examples/answers.yml
     """
-    answers = collect_answers(answers_file, data)
-    paths = generate_all(
-        dest,
-        answers,
-        force=force,
-        interactive=not defaults and stdin_is_terminal(),
-        overwrite=overwrite,
-    )
+    answers, flags = _answers_and_flags(options)
+    paths = generate_all(dest, answers, **flags)
     for project, path in zip(PROJECTS, paths, strict=True):
         click.echo(f"Created {project.name:<20} {path}  (run: {project.run})")
 
 
+def project_folders(*, exists: bool) -> Callable[[Callable[..., Any]], Any]:
+    """PROJECT_DIR...: one or more generated projects (update, check)."""
+    folder = click.Path(exists=exists, file_okay=False, path_type=Path)
+    return click.argument(
+        "folders", metavar="PROJECT_DIR...", nargs=-1, required=True, type=folder
+    )
+
+
 @cli.command("update")
-@click.argument(
-    "folders",
-    metavar="PROJECT_DIR...",
-    nargs=-1,
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-)
+@project_folders(exists=False)
 @click.option(
     "--to",
     metavar="VERSION",
@@ -398,13 +385,7 @@ def _explicit_env(pairs: Sequence[str], names: Sequence[str]) -> dict[str, str]:
 
 
 @cli.command("check")
-@click.argument(
-    "folders",
-    metavar="PROJECT_DIR...",
-    nargs=-1,
-    required=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-)
+@project_folders(exists=True)
 @harness_options
 def check(folders: tuple[Path, ...], **harness: Any) -> int:
     """Boot each generated project under a real server and check its pages.

@@ -65,9 +65,14 @@ def read_yaml(path: Path) -> Any:
     except OSError as error:
         raise ScaffoldError(f"cannot read {path} ({error.strerror})") from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark else ""
-        raise ScaffoldError(f"{path} is not valid YAML{at}; fix its syntax") from None
+        raise yaml_syntax_error(str(path), error) from None
+
+
+def yaml_syntax_error(where: str, error: yaml.YAMLError) -> ScaffoldError:
+    """The one line for a YAML file that does not parse, with its line."""
+    mark = getattr(error, "problem_mark", None)
+    at = f" at line {mark.line + 1}" if mark else ""
+    return ScaffoldError(f"{where} is not valid YAML{at}; fix its syntax")
 
 
 def load(

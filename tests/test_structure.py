@@ -86,16 +86,6 @@ HARNESS_CASES = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", HARNESS_CASES)
-def test_a_harness_yml_typo_is_one_clear_line(tmp_path: Path, case: str) -> None:
-    old, new, message = HARNESS_CASES[case]
-    source = TEMPLATES / "flask-hello" / "website" / "harness.yml"
-    path = edited(tmp_path, source, old, new)
-    with pytest.raises(ScaffoldError) as caught:
-        load_file(HarnessSpec, path, ENTRIES)
-    assert str(caught.value) == f"{tmp_path}/{message}"
-
-
 # The to-do's harness.yml: `when`, `login` and `{command: ...}` in prepare.
 TODO_HARNESS_CASES = {
     "unknown key in a prepare command": (
@@ -114,10 +104,18 @@ TODO_HARNESS_CASES = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", TODO_HARNESS_CASES)
-def test_a_login_or_when_typo_is_one_clear_line(tmp_path: Path, case: str) -> None:
-    old, new, message = TODO_HARNESS_CASES[case]
-    source = TEMPLATES / "todo" / "flask" / "harness.yml"
+# Each typo, in the harness.yml that has the key: a website's, or the to-do's
+# (`when`, `login` and `{command: ...}` in prepare).
+HARNESS_SOURCES = {
+    **{case: ("flask-hello", "website") for case in HARNESS_CASES},
+    **{case: ("todo", "flask") for case in TODO_HARNESS_CASES},
+}
+
+
+@pytest.mark.parametrize("case", HARNESS_SOURCES)
+def test_a_harness_yml_typo_is_one_clear_line(tmp_path: Path, case: str) -> None:
+    old, new, message = {**HARNESS_CASES, **TODO_HARNESS_CASES}[case]
+    source = TEMPLATES.joinpath(*HARNESS_SOURCES[case], "harness.yml")
     path = edited(tmp_path, source, old, new)
     with pytest.raises(ScaffoldError) as caught:
         load_file(HarnessSpec, path, ENTRIES)

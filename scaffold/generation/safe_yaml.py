@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from ..errors import ScaffoldError
+from ..schema import yaml_syntax_error
 
 # Answers are a handful of lines of at most 200 characters; a recorded
 # .copier-answers.yml is about as small. Anything bigger is not an answers file.
@@ -85,9 +86,7 @@ def load_text(text: str, where: str) -> Any:
     except _Refused as problem:
         raise ScaffoldError(f"{where} {problem}") from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark else ""
-        raise ScaffoldError(f"{where} is not valid YAML{at}; fix its syntax") from None
+        raise yaml_syntax_error(where, error) from None
     except RecursionError:  # a flow collection nested deeper than MAX_DEPTH
         raise ScaffoldError(
             f"{where} is nested too deep; answers are plain 'question: answer' lines"

@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from .checkers import vnu_errors
 from .test_todo_flows import focused, press, tab_to, titles
-from .tour import Tour, Visit
+from .tour import Tour, Visit, audit_tests, visit_every_app
 
 APPS = ["flask-todo-accounts", "django-todo-accounts"]
 PASSWORD = "correct horse 9"
@@ -62,14 +61,7 @@ def walk_accounts(tour: Tour, app: str, base: str) -> None:
 @pytest.fixture(scope="module")
 def tour(chromium: Any, served_accounts: dict[str, str]) -> Iterator[dict[str, Visit]]:
     """Every accounts page, visited once: name -> Visit."""
-    visits: dict[str, Visit] = {}
-    for app, base in served_accounts.items():
-        context = chromium.new_context()
-        walk = Tour(context.new_page())
-        walk_accounts(walk, app, base)
-        visits.update(walk.visits)
-        context.close()
-    yield visits
+    yield visit_every_app(chromium, served_accounts, walk_accounts)
 
 
 def test_every_state_was_reached(tour: dict[str, Visit]) -> None:
@@ -80,19 +72,12 @@ def test_every_state_was_reached(tour: dict[str, Visit]) -> None:
     }
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_axe_finds_no_violation(tour: dict[str, Visit], name: str) -> None:
-    assert tour[name].violations == []
-
-
-@pytest.mark.parametrize("name", PAGES)
-def test_no_request_of_the_page_fails(tour: dict[str, Visit], name: str) -> None:
-    assert tour[name].failed_requests == []
-
-
-def test_vnu_finds_no_html_error(tour: dict[str, Visit]) -> None:
-    errors = vnu_errors({name: visit.source for name, visit in tour.items()})
-    assert {name: found for name, found in errors.items() if found} == {}
+# axe-core, failed requests and the Nu HTML Checker, on every page above.
+(
+    test_axe_finds_no_violation,
+    test_no_request_of_the_page_fails,
+    test_vnu_finds_no_html_error,
+) = audit_tests(PAGES)
 
 
 @pytest.fixture

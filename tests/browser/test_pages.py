@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from .checkers import axe_violations, vnu_errors
-from .tour import Tour, Visit
+from .tour import Tour, Visit, audit_tests, visit_every_app
 
 WEBSITE_PAGES = ["/", "/about/", "/no-such-page/"]
 
@@ -46,18 +46,15 @@ def walk_todo(tour: Tour, app: str, base: str) -> None:
 @pytest.fixture(scope="module")
 def tour(chromium: Any, served: dict[str, str]) -> Iterator[dict[str, Visit]]:
     """Every page, visited once: name -> Visit."""
-    visits: dict[str, Visit] = {}
-    for app, base in served.items():
-        context = chromium.new_context()
-        walk = Tour(context.new_page())
-        if "website" in app:
-            for path in WEBSITE_PAGES:
-                walk.goto(f"{app} {path}", base + path)
-        else:
-            walk_todo(walk, app, base)
-        visits.update(walk.visits)
-        context.close()
-    yield visits
+    yield visit_every_app(chromium, served, walk_app)
+
+
+def walk_app(tour: Tour, app: str, base: str) -> None:
+    if "website" in app:
+        for path in WEBSITE_PAGES:
+            tour.goto(f"{app} {path}", base + path)
+    else:
+        walk_todo(tour, app, base)
 
 
 WEBSITES = ("flask-website", "django-website")
@@ -82,20 +79,12 @@ def test_every_state_was_reached(tour: dict[str, Visit]) -> None:
     assert statuses["django-todo form refused"] == 403
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_axe_finds_no_violation(tour: dict[str, Visit], name: str) -> None:
-    assert tour[name].violations == []
-
-
-@pytest.mark.parametrize("name", PAGES)
-def test_no_request_of_the_page_fails(tour: dict[str, Visit], name: str) -> None:
-    # e.g. a missing /favicon.ico: Chrome asks for it unless a page links one.
-    assert tour[name].failed_requests == []
-
-
-def test_vnu_finds_no_html_error(tour: dict[str, Visit]) -> None:
-    errors = vnu_errors({name: visit.source for name, visit in tour.items()})
-    assert {name: found for name, found in errors.items() if found} == {}
+# axe-core, failed requests and the Nu HTML Checker, on every page above.
+(
+    test_axe_finds_no_violation,
+    test_no_request_of_the_page_fails,
+    test_vnu_finds_no_html_error,
+) = audit_tests(PAGES)
 
 
 # Each checker can fail: fed a page with a known fault, it reports it.

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checkers import axe_violations
+import pytest
+
+from .checkers import axe_violations, vnu_errors
 
 
 @dataclass
@@ -62,3 +64,42 @@ class Tour:
         for selector, text in fields.items():
             self.page.fill(selector, text)
         self.record(name, lambda: self.page.press(selector, "Enter"))
+
+
+def visit_every_app(
+    chromium: Any, served: dict[str, str], walk: Callable[[Tour, str, str], None]
+) -> dict[str, Visit]:
+    """``walk(tour, app, base_url)`` each served app in a fresh browser context
+    (no cookies shared): every page visited, by name."""
+    visits: dict[str, Visit] = {}
+    for app, base in served.items():
+        context = chromium.new_context()
+        tour = Tour(context.new_page())
+        walk(tour, app, base)
+        visits.update(tour.visits)
+        context.close()
+    return visits
+
+
+def audit_tests(pages: list[str]) -> tuple[Callable[..., None], ...]:
+    """The checks every toured page gets, as tests of the module that calls
+    this with its page names (its `tour` fixture visits them)."""
+
+    @pytest.mark.parametrize("name", pages)
+    def test_axe_finds_no_violation(tour: dict[str, Visit], name: str) -> None:
+        assert tour[name].violations == []
+
+    @pytest.mark.parametrize("name", pages)
+    def test_no_request_of_the_page_fails(tour: dict[str, Visit], name: str) -> None:
+        # e.g. a missing /favicon.ico: Chrome asks for it unless a page links one.
+        assert tour[name].failed_requests == []
+
+    def test_vnu_finds_no_html_error(tour: dict[str, Visit]) -> None:
+        errors = vnu_errors({name: visit.source for name, visit in tour.items()})
+        assert {name: found for name, found in errors.items() if found} == {}
+
+    return (
+        test_axe_finds_no_violation,
+        test_no_request_of_the_page_fails,
+        test_vnu_finds_no_html_error,
+    )
