@@ -73,12 +73,22 @@ def earlier_children() -> None:
     _EARLIER_CHILDREN.update(c.pid for c in psutil.Process().children(recursive=True))
 
 
+def _earlier(process: psutil.Process) -> bool:
+    """Was it there before the test, or was it started by one that was (a
+    browser's helper processes come and go)?"""
+    try:
+        family = [process, *process.parents()]
+    except psutil.Error:
+        return False
+    return any(member.pid in _EARLIER_CHILDREN for member in family)
+
+
 def assert_nothing_left(folder: Path) -> None:
     """No server from `folder` runs, and this test left no child process."""
     children = [
         c
         for c in psutil.Process().children(recursive=True)
-        if alive(c) and c.pid not in _EARLIER_CHILDREN
+        if alive(c) and not _earlier(c)
     ]
     assert children == [], children
     assert processes_under(folder) == []
