@@ -24,7 +24,8 @@ def page(chromium: Any, served: dict[str, str], request) -> Iterator[Any]:
     tab = context.new_page()
     tab.goto("/")
     while tab.locator("form.delete button").count():  # an earlier test's todos
-        tab.locator("form.delete button").first.click()
+        with tab.expect_navigation():
+            tab.locator("form.delete button").first.click()
     yield tab
     context.close()
 
@@ -40,8 +41,8 @@ def completed(page: Any) -> list[str]:
 def add(page: Any, *items: str) -> None:
     for title in items:
         page.fill("#id_title", title)
-        page.press("#id_title", "Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.press("#id_title", "Enter")
 
 
 def focused(page: Any) -> str:
@@ -51,6 +52,16 @@ def focused(page: Any) -> str:
         " return e.getAttribute('aria-label') || e.textContent || e.id; }"
     )
     return " ".join(name.split())
+
+
+def follow(page: Any, selector: str) -> None:
+    """Click a link or a form's button and wait until the new page has loaded.
+
+    A click returns once the navigation has started; reading the list before
+    the new page has loaded would read a blank or the old page.
+    """
+    with page.expect_navigation():
+        page.click(selector)
 
 
 def press(page: Any, key: str) -> None:
@@ -82,32 +93,32 @@ def flows_with_the_mouse(page: Any) -> None:
     assert titles(page) == ["Buy milk", "Walk the dog", "Read"]
     assert page.input_value("#id_title") == ""  # the field is empty again
 
-    page.click("button[aria-label='Mark as complete: Walk the dog']")
+    follow(page, "button[aria-label='Mark as complete: Walk the dog']")
     assert completed(page) == ["Walk the dog"]
     assert page.inner_text(".todo-count") == "2 items left"
 
-    page.click("a.edit:has-text('Buy milk')")
+    follow(page, "a.edit:has-text('Buy milk')")
     page.fill("#id_title", "Buy oat milk")
-    page.click("text=Save")
+    follow(page, "text=Save")
     assert titles(page) == ["Buy oat milk", "Walk the dog", "Read"]
 
-    page.click(".filters >> text=Active")
+    follow(page, ".filters >> text=Active")
     assert page.url.endswith("/active/")
     assert titles(page) == ["Buy oat milk", "Read"]
-    page.click(".filters >> text=Completed")
+    follow(page, ".filters >> text=Completed")
     assert titles(page) == ["Walk the dog"]
-    page.click(".filters >> text=All")
+    follow(page, ".filters >> text=All")
 
-    page.click("text=Mark all as complete")
+    follow(page, "text=Mark all as complete")
     assert completed(page) == titles(page)
-    page.click("text=Mark all as active")
+    follow(page, "text=Mark all as active")
     assert completed(page) == []
 
-    page.click("button[aria-label='Mark as complete: Read']")
-    page.click("text=Clear completed")
+    follow(page, "button[aria-label='Mark as complete: Read']")
+    follow(page, "text=Clear completed")
     assert titles(page) == ["Buy oat milk", "Walk the dog"]
 
-    page.click("button[aria-label='Delete: Walk the dog']")
+    follow(page, "button[aria-label='Delete: Walk the dog']")
     assert titles(page) == ["Buy oat milk"]
 
 
@@ -158,8 +169,8 @@ def test_flows_with_the_keyboard_only(page: Any) -> None:
 @todo
 def test_a_refused_title_is_announced_with_its_field(page: Any) -> None:
     page.fill("#id_title", "   ")
-    page.press("#id_title", "Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.press("#id_title", "Enter")
     field = page.locator("#id_title")
     assert field.get_attribute("aria-invalid") == "true"
     assert field.get_attribute("aria-describedby") == "id_title_error"
@@ -169,7 +180,7 @@ def test_a_refused_title_is_announced_with_its_field(page: Any) -> None:
 @todo
 def test_targets_are_large_enough_and_spaced(page: Any) -> None:
     add(page, "Buy milk")
-    page.click("button[aria-label='Mark as complete: Buy milk']")
+    follow(page, "button[aria-label='Mark as complete: Buy milk']")
     small = []
     for selector in ("main button", "li.todo a.edit", ".filters a", "#id_title"):
         for element in page.locator(selector).all():
@@ -185,7 +196,7 @@ def test_targets_are_large_enough_and_spaced(page: Any) -> None:
 @todo
 def test_screenshots_at_laptop_and_phone_size(page: Any, request) -> None:
     add(page, "Buy milk", "Walk the dog", "Read a book")
-    page.click("button[aria-label='Mark as complete: Walk the dog']")
+    follow(page, "button[aria-label='Mark as complete: Walk the dog']")
     name = request.node.callspec.params["page"]
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
