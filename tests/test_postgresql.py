@@ -82,19 +82,34 @@ def test_own_tests_and_migration_checks_pass_on_postgresql(
 def test_postgres_urls_reach_sqlalchemy_as_psycopg(on_postgresql) -> None:
     """Hosting platforms hand out postgres:// URLs; SQLAlchemy needs
     postgresql+psycopg://."""
-    code = (
-        "import os, ada_notebook as a; os.environ['DATABASE_URL']="
-        "'postgres://u:p@db.example.com:5432/todos'; "
-        "print(a.create_app({'SECRET_KEY': 'x'}).config['SQLALCHEMY_DATABASE_URI'])"
+
+    def database_uri(url: str) -> subprocess.CompletedProcess:
+        code = (
+            "import ada_notebook as a; app = a.create_app({'SECRET_KEY': 'x'}); "
+            "uri = app.config['SQLALCHEMY_DATABASE_URI']; "
+            "print(uri.render_as_string(hide_password=False))"
+        )
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=on_postgresql["flask-todo"],
+            env={**os.environ, "DATABASE_URL": url},
+            capture_output=True,
+            text=True,
+        )
+
+    done = database_uri("postgres://u:p%40ss@db.example.com:5432/todos")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        "postgresql+psycopg://u:p%40ss@db.example.com:5432/todos"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=on_postgresql["flask-todo"],
-        capture_output=True,
-        text=True,
-        check=True,
+    # Something that is not a URL: the app does not start, and says why.
+    done = database_uri("db.example.com/todos")
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert last == (
+        "sqlalchemy.exc.ArgumentError: "
+        "Could not parse SQLAlchemy URL from given URL string"
     )
-    assert done.stdout.strip() == "postgresql+psycopg://u:p@db.example.com:5432/todos"
 
 
 def test_without_the_binaries_the_harness_says_how_to_install_them(
