@@ -9,8 +9,12 @@ with DATABASE_URL set as a developer or CI would; the acceptance suite
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import psutil
@@ -20,6 +24,8 @@ import pytest
 from scaffold.generation.catalog import FRAMEWORKS, find_project
 from scaffold.generation.generate import generate
 from scaffold.harness import postgres
+
+from .test_harness import processes_under, scaffold_process
 
 # Run in the project folder, with the database the test made.
 OWN_CHECKS = {
@@ -200,3 +206,62 @@ def test_boot_uses_the_database_it_is_given(
             "WHERE table_name = 'todos_todo'"
         ).fetchone()
     assert tables == (1,)
+
+
+# Put first in the app package: under gunicorn the app never answers (so the
+# check is surely still waiting when the signal lands); migrations still run.
+HANG_UNDER_GUNICORN = (
+    "import sys, time\n"
+    "if 'gunicorn' in sys.argv[0]:\n"
+    "    time.sleep(600)  # never gets to serve\n"
+)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=str)
+def test_an_interrupted_check_stops_and_removes_its_server(
+    tmp_path: Path, example_answers: dict[str, str], sig: int, request
+) -> None:
+    answers = {**example_answers, "database": "postgresql"}
+    project = generate(find_project("todo", "flask"), tmp_path / "todo", answers)
+    package = next(project.glob("*/__init__.py"))
+    package.write_text(HANG_UNDER_GUNICORN + package.read_text())
+    # The temporary folder: one the server's user (as root: postgres) can enter.
+    scratch = Path(tempfile.mkdtemp(prefix="scaffold-test-", dir="/tmp"))
+    scratch.chmod(0o755)
+    request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
+    run = scaffold_process("check", project, "--timeout", "120", tmp=scratch)
+
+    def running(name: str, folder: Path) -> bool:
+        return any(
+            name in " ".join(p.info["cmdline"] or ()) for p in processes_under(folder)
+        )
+
+    deadline = time.monotonic() + 90
+    while not (running("postgres", scratch) and running("gunicorn", project)):
+        assert run.poll() is None, run.communicate()
+        assert time.monotonic() < deadline, "the server or the app never started"
+        time.sleep(0.05)
+    run.send_signal(sig)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 130, out + err
+    assert "interrupted" in err and "Traceback" not in err
+    assert processes_under(scratch) == [], "the PostgreSQL server is stopped"
+    assert [p.info["cmdline"] for p in processes_under(project)] == []
+    assert list(scratch.iterdir()) == [], "its cluster is removed"
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0, reason="the server runs as another user only for root"
+)
+def test_a_temporary_folder_the_server_cannot_enter_is_named(
+    on_postgresql: dict[str, Path], cli, tmp_path: Path, monkeypatch
+) -> None:
+    closed = tmp_path / "closed"
+    closed.mkdir(mode=0o700)
+    monkeypatch.setenv("TMPDIR", str(closed))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    result = cli("check", on_postgresql["flask-todo"])
+    assert result.code == 1
+    assert result.err.count("\n") == 1, result.err
+    assert "may not enter" in result.err and "TMPDIR" in result.err
+    assert list(closed.iterdir()) == [], "nothing left behind"

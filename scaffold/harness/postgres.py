@@ -29,6 +29,7 @@ folders are closed to other users.
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import re
@@ -81,6 +82,26 @@ def _server_user() -> str | None:
         "running as root, and no 'postgres' or 'nobody' user to run PostgreSQL "
         "as (it refuses root); create one: useradd --system postgres"
     )
+
+
+def _closed_folder(folder: Path, user: str) -> Path | None:
+    """The first folder on the way to ``folder`` that ``user`` may not enter
+    (no search permission for it), or None."""
+    entry = pwd.getpwnam(user)
+    groups = {g.gr_gid for g in grp.getgrall() if user in g.gr_mem}
+    groups.add(entry.pw_gid)
+    folder = folder.resolve()
+    for part in [*reversed(folder.parents), folder]:
+        info = part.stat()
+        if info.st_uid == entry.pw_uid:
+            allowed = info.st_mode & stat.S_IXUSR
+        elif info.st_gid in groups:
+            allowed = info.st_mode & stat.S_IXGRP
+        else:
+            allowed = info.st_mode & stat.S_IXOTH
+        if not allowed:
+            return part
+    return None
 
 
 def _as_user(pg_ctl: Path, user: str, folder: Path) -> Path:
@@ -187,6 +208,14 @@ def throwaway_server(folder: Path) -> Iterator[DatabaseServer]:
         cluster = Path(folder) / "postgresql"
         cluster.mkdir(parents=True)
     else:
+        closed = _closed_folder(Path(tempfile.gettempdir()), user)
+        if closed is not None:
+            raise ScaffoldError(
+                f"PostgreSQL runs as the user {user!r}, which may not enter "
+                f"{closed}, where its files would go (the temporary folder); "
+                "set TMPDIR to a folder it can reach, e.g. TMPDIR=/tmp, or "
+                "pass --database-url"
+            )
         cluster = Path(tempfile.mkdtemp(prefix="scaffold-postgresql-"))
         entry = pwd.getpwnam(user)
         os.chown(cluster, entry.pw_uid, entry.pw_gid)

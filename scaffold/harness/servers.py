@@ -9,6 +9,7 @@ it back from the process, so two runs never race for a port.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -174,7 +175,15 @@ class Servers:
 
     def stop(self, name: str) -> None:
         """End a server and every process it started."""
-        self._xprocess.getinfo(name).terminate(timeout=5)
+        info = self._xprocess.getinfo(name)
+        pid = info.pid
+        info.terminate(timeout=5)
+        # A worker that gunicorn started while it was being ended outlives it,
+        # orphaned. xprocess starts each server in its own process group, and
+        # the worker is still in it: end whatever is left of the group.
+        if pid:
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
 
     def close(self) -> None:
         """End every server of this run and forget its state."""
