@@ -24,6 +24,7 @@ import pytest
 from scaffold.generation.catalog import FRAMEWORKS, find_project
 from scaffold.generation.generate import generate
 from scaffold.harness import postgres
+from scaffold.project import GeneratedProject
 
 from .test_harness import processes_under, scaffold_process
 
@@ -265,3 +266,61 @@ def test_a_temporary_folder_the_server_cannot_enter_is_named(
     assert result.err.count("\n") == 1, result.err
     assert "may not enter" in result.err and "TMPDIR" in result.err
     assert list(closed.iterdir()) == [], "nothing left behind"
+
+
+def test_pytest_plugin_serves_a_todo_on_postgresql(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import psycopg, requests
+
+        TABLES = {"flask": "todo", "django": "todos_todo"}
+
+        def databases(url):
+            with psycopg.connect(url) as connection:
+                rows = connection.execute(
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'scaffold_%'"
+                ).fetchall()
+            return {name for (name,) in rows}
+
+        def test_todo(scaffold_app, scaffold_postgresql):
+            before = databases(scaffold_postgresql.url)
+            for framework, table in TABLES.items():
+                app = scaffold_app("todo", framework, database="postgresql")
+                assert app.project.answers["database"] == "postgresql"
+                assert requests.get(app.url + "/").status_code == 200
+                # Its tables were made (migrated) in a new database on the server.
+                (new,) = databases(scaffold_postgresql.url) - before
+                before.add(new)
+                url = scaffold_postgresql.url.rsplit("/", 1)[0] + "/" + new
+                with psycopg.connect(url) as connection:
+                    found = connection.execute(
+                        "SELECT to_regclass(%s) IS NOT NULL", (table,)
+                    ).fetchone()
+                assert found == (True,), framework
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("database", ["postgresql", "all"])
+def test_smoke_checks_the_todos_on_the_database_asked_for(
+    cli, tmp_path: Path, database: str
+) -> None:
+    kept = tmp_path / "projects"
+    result = cli("smoke", "--database", database, "--keep", kept)
+    assert result.code == 0, result.out + result.err
+    assert "FAIL" not in result.out
+    todos = sorted(p.name for p in kept.iterdir() if "-todo" in p.name)
+    recorded = {
+        name: GeneratedProject.read(kept / name).answers["database"] for name in todos
+    }
+    if database == "postgresql":
+        assert set(recorded.values()) == {"postgresql"}
+    else:  # the to-dos on SQLite, and once more on PostgreSQL
+        extra = {"flask-todo-postgresql", "django-todo-postgresql"}
+        assert extra <= set(todos)
+        assert {recorded[name] for name in extra} == {"postgresql"}
+        assert {recorded[name] for name in set(todos) - extra} == {"sqlite"}
+    for name in todos:
+        assert f"{name}: gunicorn, current environment, http://127.0.0.1:" in result.out

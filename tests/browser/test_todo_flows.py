@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import artifacts
 
@@ -125,7 +126,7 @@ def flows_with_the_mouse(page: Any) -> None:
 @todo
 def test_flows_with_the_keyboard_only(page: Any) -> None:
     # The field has the focus when the page opens: type, Enter.
-    assert page.evaluate("document.activeElement.id") == "id_title"
+    expect(page.locator("#id_title")).to_be_focused()  # autofocus
     for title in ("Buy milk", "Walk the dog"):
         page.keyboard.type(title)
         press(page, "Enter")
@@ -138,7 +139,7 @@ def test_flows_with_the_keyboard_only(page: Any) -> None:
     tab_to(page, "Edit: Walk the dog")
     press(page, "Enter")
     assert page.url.endswith("/edit/")
-    assert page.evaluate("document.activeElement.id") == "id_title"
+    expect(page.locator("#id_title")).to_be_focused()  # autofocus
     page.keyboard.press("End")
     page.keyboard.type(" twice")
     press(page, "Enter")
