@@ -324,3 +324,53 @@ def test_smoke_checks_the_todos_on_the_database_asked_for(
         assert {recorded[name] for name in set(todos) - extra} == {"sqlite"}
     for name in todos:
         assert f"{name}: gunicorn, current environment, http://127.0.0.1:" in result.out
+
+
+def test_a_killed_check_leaves_its_server_to_the_next_run(
+    tmp_path: Path, example_answers: dict[str, str], request
+) -> None:
+    answers = {**example_answers, "database": "postgresql"}
+    project = generate(find_project("todo", "flask"), tmp_path / "todo", answers)
+    hello = generate(find_project("hello", "flask"), tmp_path / "hello", answers)
+    package = next(project.glob("*/__init__.py"))
+    package.write_text(HANG_UNDER_GUNICORN + package.read_text())
+    scratch = Path(tempfile.mkdtemp(prefix="scaffold-test-", dir="/tmp"))
+    scratch.chmod(0o755)  # the server's user (as root: postgres) enters it
+    request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
+    run = scaffold_process("check", project, "--timeout", "120", tmp=scratch)
+
+    def postgres() -> list[psutil.Process]:
+        return [
+            p
+            for p in processes_under(scratch)
+            if "postgres" in " ".join(p.info["cmdline"] or ())
+        ]
+
+    def serving() -> bool:  # the app is migrated: the server is surely up
+        return any(
+            "gunicorn" in " ".join(p.info["cmdline"] or ())
+            for p in processes_under(project)
+        )
+
+    deadline = time.monotonic() + 90
+    while not (postgres() and serving()):
+        assert run.poll() is None, run.communicate()
+        assert time.monotonic() < deadline, "the server or the app never started"
+        time.sleep(0.05)
+    run.kill()  # SIGKILL: no clean-up of its own
+    run.communicate()
+    left = postgres()
+    assert left, "the killed run left its PostgreSQL server"
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "scaffold", "check", hello],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "interrupted run" in completed.stdout
+    psutil.wait_procs(left, timeout=10)
+    assert [p for p in left if p.is_running() and p.status() != "zombie"] == []
+    assert list(scratch.iterdir()) == [], "its cluster and folders are gone"

@@ -44,6 +44,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import ScaffoldError
+from ..leftovers import RUN_ID, RUN_VARIABLE, make_folder
 from ..project import read_recorded_answers
 
 INSTALL_HINT = (
@@ -104,13 +105,14 @@ def _closed_folder(folder: Path, user: str) -> Path | None:
     return None
 
 
-def _as_user(pg_ctl: Path, user: str, folder: Path) -> Path:
-    """A pg_ctl that runs as ``user``: a wrapper script in ``folder``."""
+def _wrapped(pg_ctl: Path, user: str | None, folder: Path) -> Path:
+    """A pg_ctl (a wrapper script in ``folder``) whose server carries this
+    run's id in its environment, so the next run can end it if this one is
+    killed (see leftovers), and that runs as ``user`` when one is given."""
+    run_as = f"setpriv --reuid={user} --regid={user} --init-groups -- " if user else ""
     wrapper = folder / "pg_ctl"
     wrapper.write_text(
-        "#!/bin/sh\n"
-        f"exec setpriv --reuid={user} --regid={user} --init-groups "
-        f'-- {pg_ctl} "$@"\n'
+        f'#!/bin/sh\nexport {RUN_VARIABLE}={RUN_ID}\nexec {run_as}{pg_ctl} "$@"\n'
     )
     wrapper.chmod(stat.S_IRWXU)
     return wrapper
@@ -204,24 +206,26 @@ def throwaway_server(folder: Path) -> Iterator[DatabaseServer]:
     from pytest_postgresql.executors import PostgreSQLExecutor
 
     user = _server_user()
+    if user is not None and (
+        closed := _closed_folder(Path(tempfile.gettempdir()), user)
+    ):
+        raise ScaffoldError(
+            f"PostgreSQL runs as the user {user!r}, which may not enter "
+            f"{closed}, where its files would go (the temporary folder); "
+            "set TMPDIR to a folder it can reach, e.g. TMPDIR=/tmp, or "
+            "pass --database-url"
+        )
+    # Both folders are marked as this run's: a run killed with SIGKILL leaves
+    # them (and the server) to the next run's clean-up.
+    wrapper_folder = make_folder("scaffold-pgctl-")
     if user is None:
         cluster = Path(folder) / "postgresql"
         cluster.mkdir(parents=True)
     else:
-        closed = _closed_folder(Path(tempfile.gettempdir()), user)
-        if closed is not None:
-            raise ScaffoldError(
-                f"PostgreSQL runs as the user {user!r}, which may not enter "
-                f"{closed}, where its files would go (the temporary folder); "
-                "set TMPDIR to a folder it can reach, e.g. TMPDIR=/tmp, or "
-                "pass --database-url"
-            )
-        cluster = Path(tempfile.mkdtemp(prefix="scaffold-postgresql-"))
+        cluster = make_folder("scaffold-postgresql-")
         entry = pwd.getpwnam(user)
         os.chown(cluster, entry.pw_uid, entry.pw_gid)
-        pg_ctl = _as_user(
-            pg_ctl, user, Path(tempfile.mkdtemp(prefix="scaffold-pgctl-"))
-        )
+    pg_ctl = _wrapped(pg_ctl, user, wrapper_folder)
     port = port_for.select_random()
     executor = PostgreSQLExecutor(
         executable=str(pg_ctl),
@@ -260,8 +264,7 @@ def throwaway_server(folder: Path) -> Iterator[DatabaseServer]:
         with suppress(Exception):
             executor.stop()
         shutil.rmtree(cluster, ignore_errors=True)
-        if user is not None:
-            shutil.rmtree(pg_ctl.parent, ignore_errors=True)
+        shutil.rmtree(wrapper_folder, ignore_errors=True)
 
 
 def _wait_until_ready(server: DatabaseServer, seconds: float) -> None:
