@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -218,10 +219,24 @@ HANG_UNDER_GUNICORN = (
 )
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=str)
-def test_an_interrupted_check_stops_and_removes_its_server(
-    tmp_path: Path, example_answers: dict[str, str], sig: int, request
-) -> None:
+def running(name: str, folder: Path) -> list[psutil.Process]:
+    """Live processes working inside ``folder`` whose command names ``name``."""
+    return [
+        p for p in processes_under(folder) if name in " ".join(p.info["cmdline"] or ())
+    ]
+
+
+@dataclass
+class HungCheck:
+    run: subprocess.Popen[str]  # `scaffold check` of the project
+    project: Path
+    scratch: Path  # the run's temporary folder (TMPDIR)
+
+
+@pytest.fixture
+def hung_check(tmp_path: Path, example_answers: dict[str, str], request) -> HungCheck:
+    """`scaffold check` of a PostgreSQL to-do whose app never answers, caught
+    while its server and its app both run."""
     answers = {**example_answers, "database": "postgresql"}
     project = generate(find_project("todo", "flask"), tmp_path / "todo", answers)
     package = next(project.glob("*/__init__.py"))
@@ -231,17 +246,19 @@ def test_an_interrupted_check_stops_and_removes_its_server(
     scratch.chmod(0o755)
     request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
     run = scaffold_process("check", project, "--timeout", "120", tmp=scratch)
-
-    def running(name: str, folder: Path) -> bool:
-        return any(
-            name in " ".join(p.info["cmdline"] or ()) for p in processes_under(folder)
-        )
-
     deadline = time.monotonic() + 90
     while not (running("postgres", scratch) and running("gunicorn", project)):
         assert run.poll() is None, run.communicate()
         assert time.monotonic() < deadline, "the server or the app never started"
         time.sleep(0.05)
+    return HungCheck(run, project, scratch)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=str)
+def test_an_interrupted_check_stops_and_removes_its_server(
+    hung_check: HungCheck, sig: int
+) -> None:
+    run, project, scratch = hung_check.run, hung_check.project, hung_check.scratch
     run.send_signal(sig)
     out, err = run.communicate(timeout=60)
     assert run.returncode == 130, out + err
@@ -327,39 +344,15 @@ def test_smoke_checks_the_todos_on_the_database_asked_for(
 
 
 def test_a_killed_check_leaves_its_server_to_the_next_run(
-    tmp_path: Path, example_answers: dict[str, str], request
+    hung_check: HungCheck, example_answers: dict[str, str], tmp_path: Path
 ) -> None:
-    answers = {**example_answers, "database": "postgresql"}
-    project = generate(find_project("todo", "flask"), tmp_path / "todo", answers)
-    hello = generate(find_project("hello", "flask"), tmp_path / "hello", answers)
-    package = next(project.glob("*/__init__.py"))
-    package.write_text(HANG_UNDER_GUNICORN + package.read_text())
-    scratch = Path(tempfile.mkdtemp(prefix="scaffold-test-", dir="/tmp"))
-    scratch.chmod(0o755)  # the server's user (as root: postgres) enters it
-    request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
-    run = scaffold_process("check", project, "--timeout", "120", tmp=scratch)
-
-    def postgres() -> list[psutil.Process]:
-        return [
-            p
-            for p in processes_under(scratch)
-            if "postgres" in " ".join(p.info["cmdline"] or ())
-        ]
-
-    def serving() -> bool:  # the app is migrated: the server is surely up
-        return any(
-            "gunicorn" in " ".join(p.info["cmdline"] or ())
-            for p in processes_under(project)
-        )
-
-    deadline = time.monotonic() + 90
-    while not (postgres() and serving()):
-        assert run.poll() is None, run.communicate()
-        assert time.monotonic() < deadline, "the server or the app never started"
-        time.sleep(0.05)
+    run, scratch = hung_check.run, hung_check.scratch
+    hello = generate(
+        find_project("hello", "flask"), tmp_path / "hello", example_answers
+    )
     run.kill()  # SIGKILL: no clean-up of its own
     run.communicate()
-    left = postgres()
+    left = running("postgres", scratch)
     assert left, "the killed run left its PostgreSQL server"
 
     completed = subprocess.run(
