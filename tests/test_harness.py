@@ -23,6 +23,7 @@ from scaffold.generation.catalog import PROJECTS
 from scaffold.generation.generate import generate, generate_all
 from scaffold.harness.environments import isolated_environment
 from scaffold.harness.pages import same_site_urls
+from scaffold.harness.servers import Servers
 
 from .conftest import HOSTILE
 
@@ -442,3 +443,26 @@ def test_pytest_plugin_reports_a_server_that_fails(pytester: pytest.Pytester) ->
          "*broken on purpose*"]
     )  # fmt: skip
     assert processes_under(pytester.path) == []
+
+
+def test_a_stopped_server_is_not_stopped_again(tmp_path: Path) -> None:
+    """xprocess finds a server by its recorded PID. Once the server is gone
+    that PID may be another process's (PIDs are reused): stopping the server a
+    second time, as leaving the run does, must not end that process."""
+    command = [sys.executable, "-m", "http.server", "0", "--bind", "127.0.0.1"]
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with Servers(timeout=30) as servers:
+            server = servers.start("probe", command, tmp_path, dict(os.environ))
+            servers.stop(server.name)
+            assert not psutil.pid_exists(server.pid) or not alive(
+                psutil.Process(server.pid)
+            )
+            # The recorded PID now names the bystander, as a reused PID would.
+            info = servers._xprocess.getinfo(server.name)
+            info.pidpath.write(str(bystander.pid))
+            servers.stop(server.name)
+        assert bystander.poll() is None, "the bystander was ended"
+    finally:
+        bystander.kill()
+        bystander.wait()

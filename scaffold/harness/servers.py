@@ -9,7 +9,6 @@ it back from the process, so two runs never race for a port.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -94,6 +93,7 @@ class Servers:
             SimpleNamespace(), py.path.local(self._state), log=_Quiet()
         )
         self._names: list[str] = []
+        self._stopped: set[str] = set()
         self._lock = threading.Lock()
 
     def __enter__(self) -> Servers:
@@ -174,16 +174,14 @@ class Servers:
         return None
 
     def stop(self, name: str) -> None:
-        """End a server and every process it started."""
-        info = self._xprocess.getinfo(name)
-        pid = info.pid
-        info.terminate(timeout=5)
-        # A worker that gunicorn started while it was being ended outlives it,
-        # orphaned. xprocess starts each server in its own process group, and
-        # the worker is still in it: end whatever is left of the group.
-        if pid:
-            with suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
+        """End a server and every process it started, once: xprocess finds a
+        server by the PID it recorded, which may belong to another process by
+        the time of a second call (PIDs are reused)."""
+        with self._lock:
+            if name in self._stopped:
+                return
+            self._stopped.add(name)
+        self._xprocess.getinfo(name).terminate(timeout=5)
 
     def close(self) -> None:
         """End every server of this run and forget its state."""
