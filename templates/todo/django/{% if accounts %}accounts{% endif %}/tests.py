@@ -4,7 +4,7 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from todos.models import Todo
 
@@ -91,6 +91,47 @@ class AccountTests(TestCase):
         response = self.client.post("/accounts/logout/")
         self.assertRedirects(response, "/accounts/login/")
         self.assertEqual(self.client.get("/").status_code, 302)
+
+    def test_a_cookie_saved_before_logout_or_a_password_change_is_refused(self):
+        self.log_in("ada")
+        saved = self.client.cookies["sessionid"].value
+        self.client.post("/accounts/logout/")
+        self.client.cookies["sessionid"] = saved
+        self.assertEqual(self.client.get("/accounts/").status_code, 302)
+        self.log_in("ada")
+        saved = self.client.cookies["sessionid"].value
+        self.ada.set_password("another good password")
+        self.ada.save()
+        self.client.cookies["sessionid"] = saved
+        self.assertEqual(self.client.get("/accounts/").status_code, 302)
+
+    def test_look_alike_usernames_are_one_name(self):
+        for name in ("ＡＤＡ", "Ada"):  # fullwidth letters
+            response = self.sign_up(name, PASSWORD)
+            self.assertContains(
+                response, "A user with that username already exists.", status_code=400
+            )
+        self.assertEqual(self.sign_up("Élodie", PASSWORD).status_code, 302)
+        response = self.sign_up("élodie", PASSWORD)
+        self.assertContains(
+            response, "A user with that username already exists.", status_code=400
+        )
+
+    @override_settings(BEHIND_PROXY=True)
+    def test_behind_a_proxy_lockouts_key_on_the_address_it_reports(self):
+        data = {"username": "ada", "password": "guess"}
+        for n in range(5):
+            forwarded = f"198.51.100.{n}, 203.0.113.7"
+            self.client.post("/accounts/login/", data, HTTP_X_FORWARDED_FOR=forwarded)
+        data["password"] = PASSWORD
+        response = self.client.post(
+            "/accounts/login/", data, HTTP_X_FORWARDED_FOR="203.0.113.7"
+        )
+        self.assertEqual(response.status_code, 429)
+        response = self.client.post(
+            "/accounts/login/", data, HTTP_X_FORWARDED_FOR="203.0.113.8"
+        )
+        self.assertEqual(response.status_code, 302)
 
     def test_each_user_sees_and_changes_only_their_own_todos(self):
         todo = Todo.objects.create(title="ada's", owner=self.ada)

@@ -8,6 +8,26 @@ from django.shortcuts import render
 from todos.models import Todo
 
 
+def body_size_limit(get_response):
+    """Answer a request whose body is over settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    with 413, in the site's layout, before anything reads it.
+
+    Django itself refuses only form data over the limit (with a 400), and
+    stores an uploaded file of any size in a temporary file.
+    """
+
+    def middleware(request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body then
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return render(request, "413.html", status=413)
+        return get_response(request)
+
+    return middleware
+
+
 def content_security_policy(get_response):
     """Send settings.CONTENT_SECURITY_POLICY with every response.
 
@@ -32,7 +52,9 @@ def method_not_allowed_page(get_response):
 
     def middleware(request):
         response = get_response(request)
-        if response.status_code == 405 and not response.content:
+        # WhiteNoise's 405 (a PUT on a static file) streams: it has no .content.
+        empty = response.streaming or not response.content
+        if response.status_code == 405 and empty:
             page = render(request, "405.html", status=405)
             page["Allow"] = response["Allow"]
             return page

@@ -1,9 +1,10 @@
-"""The form that adds or edits a todo; Flask-WTF adds its CSRF token."""
+"""The form that adds or edits a todo; Flask-WTF adds its CSRF token, and
+..forms.Form what every form of the app checks."""
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import Form
 from .models import TITLE_MAX_LENGTH
 
 
@@ -11,7 +12,7 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class TodoForm(FlaskForm):
+class TodoForm(Form):
     # Filters run before validators: "  " becomes "" and is refused.
     title = StringField(
         "Title",

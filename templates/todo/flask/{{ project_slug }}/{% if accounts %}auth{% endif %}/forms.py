@@ -4,15 +4,16 @@ Their fields, rules and messages are those of Django's UserCreationForm and
 AuthenticationForm, so both versions of the app answer alike.
 """
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import InputRequired, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 from ..extensions import db
-from .models import USERNAME_MAX_LENGTH, User
+from ..forms import Form
+from .models import USERNAME_MAX_LENGTH, User, normalize_username, username_key
 from .passwords import HELP_TEXTS, password_problems
 
 REQUIRED = "This field is required."
+USERNAME_TAKEN = "A user with that username already exists."
 # Shown under the sign-up fields, as Django's UserCreationForm shows them.
 USERNAME_HELP = (
     f"Required. {USERNAME_MAX_LENGTH} characters or fewer. "
@@ -24,19 +25,28 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class SignupForm(FlaskForm):
+def normalize(value):
+    return normalize_username(value) if isinstance(value, str) else value
+
+
+class SignupForm(Form):
     # Each id is Django's for the same field: both versions' pages match.
     username = StringField(
         "Username",
         id="id_username",
         description=USERNAME_HELP,
-        filters=[strip],
+        filters=[strip, normalize],
         validators=[
             InputRequired(REQUIRED),
             Regexp(
                 r"^[\w.@+-]+\Z",
                 message="Enter a valid username. This value may contain only "
                 "letters, numbers, and @/./+/-/_ characters.",
+            ),
+            Length(
+                max=USERNAME_MAX_LENGTH,
+                message="Ensure this value has at most %(max)d characters "
+                "(it has %(length)d).",
             ),
         ],
     )
@@ -55,15 +65,10 @@ class SignupForm(FlaskForm):
 
     # WTForms runs a validate_<field> method after that field's validators.
     def validate_username(self, field):
-        if len(field.data) > USERNAME_MAX_LENGTH:
-            raise ValidationError(
-                f"Ensure this value has at most {USERNAME_MAX_LENGTH} characters "
-                f"(it has {len(field.data)})."
-            )
-        # "Ada" and "ada" would be too easy to mistake for each other.
-        same = db.func.lower(User.username) == field.data.lower()
+        # "Ada", "ADA" and "ａｄａ" would be too easy to mistake for each other.
+        same = User.username_key == username_key(field.data)
         if db.session.scalar(db.select(User.id).where(same)) is not None:
-            raise ValidationError("A user with that username already exists.")
+            raise ValidationError(USERNAME_TAKEN)
 
     def validate_password2(self, field):
         if field.data != self.password1.data:
@@ -72,14 +77,15 @@ class SignupForm(FlaskForm):
         field.errors.extend(password_problems(field.data, self.username.data or ""))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     # No rules beyond "required": a wrong name gets the same answer as a
     # wrong password (see views.login).
     username = StringField(
         "Username",
         id="id_username",
-        filters=[strip],
+        filters=[strip, normalize],
         validators=[InputRequired(REQUIRED)],
+        render_kw={"maxlength": USERNAME_MAX_LENGTH},  # as Django's
     )
     password = PasswordField(
         "Password", id="id_password", validators=[InputRequired(REQUIRED)]

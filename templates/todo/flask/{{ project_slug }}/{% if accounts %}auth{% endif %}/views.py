@@ -1,10 +1,19 @@
 """The auth blueprint: sign up, log in, log out, the account page, and the
 `flask create-user` command."""
 
+import ipaddress
 from datetime import UTC, datetime, timedelta
 
 import click
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import (
     LoginManager,
     current_user,
@@ -12,11 +21,12 @@ from flask_login import (
     login_user,
     logout_user,
 )
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
-from .forms import LoginForm, SignupForm
-from .models import FailedLogin, User
+from .forms import USERNAME_TAKEN, LoginForm, SignupForm
+from .models import FailedLogin, User, new_session_token
 
 # template_folder: this blueprint's templates live in auth/templates/.
 # cli_group=None: its command is `flask create-user`, not `flask auth ...`.
@@ -28,7 +38,8 @@ bp = Blueprint(
     cli_group=None,
 )
 
-# Flask-Login keeps the logged-in user's id in the session, loads that user
+# Flask-Login keeps the logged-in user's get_id() in the session (a token,
+# models.py), loads that user
 # for every request as `current_user`, and sends visitors who are not logged
 # in from a login_required view to auth.login, with the page they asked for
 # in `next`. create_app() binds it to the app.
@@ -48,8 +59,8 @@ COOL_OFF = timedelta(minutes=15)
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    return db.session.get(User, int(user_id))
+def load_user(session_token):
+    return db.session.scalar(db.select(User).filter_by(session_token=session_token))
 
 
 def authenticate(username, password):
@@ -81,6 +92,24 @@ def safe_next():
     return url_for("todos.all")
 
 
+def client_address():
+    """The address a log-in comes from: lockouts count failures per address.
+
+    Behind a proxy (BEHIND_PROXY) every request comes from the proxy, which
+    adds the address it saw to X-Forwarded-For: the last entry is that one,
+    the others are whatever the visitor sent. Without the switch the header
+    counts for nothing, and neither does anything that is not an address.
+    """
+    address = request.remote_addr or ""
+    if current_app.config["BEHIND_PROXY"]:
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        try:
+            address = str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass
+    return address
+
+
 def recent_failures(username, address):
     since = datetime.now(UTC) - COOL_OFF
     failures = db.select(db.func.count(FailedLogin.id)).where(
@@ -102,9 +131,15 @@ def signup():
         user = User(username=form.username.data)
         user.set_password(form.password1.data)
         db.session.add(user)
-        db.session.commit()
-        log_in(user)
-        return redirect(url_for("todos.all"))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # Someone took the name between the form's check and now.
+            db.session.rollback()
+            form.username.errors.append(USERNAME_TAKEN)
+        else:
+            log_in(user)
+            return redirect(url_for("todos.all"))
     status = 400 if form.errors else 200
     return render_template("auth/signup.html", form=form), status
 
@@ -113,7 +148,7 @@ def signup():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        username, address = form.username.data, request.remote_addr or ""
+        username, address = form.username.data, client_address()
         if recent_failures(username, address) >= FAILURE_LIMIT:
             return locked_out()
         user = authenticate(username, form.password.data)
@@ -136,6 +171,10 @@ def login():
 
 @bp.post("/logout/")
 def logout():
+    if current_user.is_authenticated:
+        # A new token: the session cookie, and any copy of it, names no one.
+        current_user.session_token = new_session_token()
+        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
