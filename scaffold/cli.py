@@ -53,7 +53,7 @@ defaults_option = click.option(
 )
 
 
-class AppChoice(click.Choice):
+class AppChoice(click.Choice[str]):
     """APP: one of the catalog's apps (``extra`` adds e.g. "all"; with
     ``variants``, the variants too, e.g. "accounts", as `compare` shows them).
 
