@@ -98,7 +98,7 @@ def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
         return
     from .generation.template_source import installed_source
 
-    click.echo(f"scaffold {__version__}, templates {installed_source().ref}")
+    click.echo(f"scaffold {__version__}, templates {installed_source().label}")
     ctx.exit()
 
 
@@ -130,7 +130,7 @@ def list_projects() -> None:
     """
     from .generation.template_source import installed_source
 
-    click.echo(f"Templates {installed_source().ref}")
+    click.echo(f"Templates {installed_source().label}")
     for project in PROJECTS:
         fixed = " ".join(f"{key}=yes" for key in project.answers)
         click.echo(
