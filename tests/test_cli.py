@@ -223,7 +223,7 @@ def example_with(key: str, value: str | None) -> str:
 REFUSALS = {
     "unknown app": (
         "new blog DEST -f flask --answers EXAMPLE", None,
-        ["unknown project 'blog'", "hello, website"],
+        ["unknown app 'blog'", "hello, website, todo (see 'scaffold list')"],
     ),
     "unknown framework": (
         "new hello DEST -f rails --answers EXAMPLE", None,

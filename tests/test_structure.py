@@ -325,6 +325,33 @@ def test_public_api_is_all_and_cheap_to_import() -> None:
     assert out.strip() == "[]", "importing scaffold loads nothing else"
 
 
+def test_find_project_is_the_one_lookup_by_name() -> None:
+    assert scaffold.find_project("todo", "flask").name == "flask-todo"
+    assert scaffold.find_project("accounts", "django").name == "django-todo-accounts"
+    with pytest.raises(ScaffoldError) as unknown:
+        scaffold.find_project("blog", "flask")
+    assert str(unknown.value) == (
+        "unknown app 'blog'; choose one of hello, website, todo, accounts "
+        "(see 'scaffold list')"
+    )
+    with pytest.raises(ScaffoldError, match=r"^unknown framework 'rails'; choose one"):
+        scaffold.find_project("todo", "rails")
+
+
+def test_boot_exports_only_its_public_names() -> None:
+    from scaffold.harness import boot
+
+    assert sorted(boot.__all__) == ["RunningApp", "boot", "running"]
+    public = {
+        name
+        for name, value in vars(boot).items()
+        if not name.startswith("_")
+        and callable(value)
+        and getattr(value, "__module__", "") == boot.__name__
+    }
+    assert public == set(boot.__all__)
+
+
 def test_scaffold_debug_shows_the_traceback(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "scaffold", "check", str(tmp_path)]
     quiet = subprocess.run(command, capture_output=True, text=True)
