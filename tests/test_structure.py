@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -350,6 +351,18 @@ def test_boot_exports_only_its_public_names() -> None:
         and getattr(value, "__module__", "") == boot.__name__
     }
     assert public == set(boot.__all__)
+
+
+def test_pre_commit_hooks_run_offline_and_check_commit_subjects() -> None:
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text("utf-8"))
+    # Local hooks only: nothing to clone, the tools come from `.[test]`.
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]
+    hooks = {hook["id"]: hook for hook in config["repos"][0]["hooks"]}
+    assert {"ruff-check", "ruff-format", "mypy", "deptry"} <= hooks.keys()
+    # pygrep fails the commit when the pattern matches the message.
+    subject = re.compile(hooks["commit-subject"]["entry"])
+    assert not subject.search("x" * 71 + "\n\n" + "the reasons " * 20)
+    assert subject.search("x" * 72 + "\n\nthe reasons")
 
 
 def test_scaffold_debug_shows_the_traceback(tmp_path: Path) -> None:
