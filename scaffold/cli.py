@@ -18,12 +18,12 @@ from . import __version__
 from .errors import ScaffoldError
 from .generation.answers import collect_answers
 from .generation.catalog import (
-    APPS,
-    FRAMEWORKS,
-    PROJECTS,
+    choices,
     example_answers_file,
     find_project,
+    projects,
     stages,
+    unknown_app,
 )
 from .generation.generate import generate, generate_all, stdin_is_terminal
 from .harness.plan import SERVERS
@@ -53,7 +53,7 @@ defaults_option = click.option(
 )
 
 
-class AppChoice(click.Choice):
+class AppChoice(click.Choice[str]):
     """APP: one of the catalog's apps (``extra`` adds e.g. "all"; with
     ``variants``, the variants too, e.g. "accounts", as `compare` shows them).
 
@@ -61,22 +61,14 @@ class AppChoice(click.Choice):
     """
 
     def __init__(self, extra: tuple[str, ...] = (), *, variants: bool = False) -> None:
-        self.apps = stages() if variants else APPS
+        self.apps = stages() if variants else choices("app")
         super().__init__((*self.apps, *extra))
         self.extra = extra
 
     def convert(self, value: Any, param: Any, ctx: click.Context | None) -> Any:
         if value in self.choices:
             return value
-        names = ", ".join(self.apps)
-        if self.extra:
-            extra = " or ".join(self.extra)
-            raise ScaffoldError(
-                f"unknown app {value!r}; choose one of {names} or {extra}"
-            )
-        raise ScaffoldError(
-            f"unknown project {value!r}; choose one of {names} (see 'scaffold list')"
-        )
+        raise ScaffoldError(unknown_app(str(value), self.apps, self.extra))
 
 
 force_option = click.option(
@@ -98,7 +90,7 @@ def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
         return
     from .generation.template_source import installed_source
 
-    click.echo(f"scaffold {__version__}, templates {installed_source().ref}")
+    click.echo(f"scaffold {__version__}, templates {installed_source().label}")
     ctx.exit()
 
 
@@ -130,8 +122,8 @@ def list_projects() -> None:
     """
     from .generation.template_source import installed_source
 
-    click.echo(f"Templates {installed_source().ref}")
-    for project in PROJECTS:
+    click.echo(f"Templates {installed_source().label}")
+    for project in projects():
         fixed = " ".join(f"{key}=yes" for key in project.answers)
         click.echo(
             f"{project.framework:<7} {project.app:<8} "
@@ -168,7 +160,7 @@ def _answers_and_flags(
 @click.option(
     "--framework",
     "-f",
-    type=click.Choice(FRAMEWORKS),
+    type=click.Choice(choices("framework")),
     required=True,
     help="Web framework of the project.",
 )
@@ -204,7 +196,7 @@ def all_projects(dest: Path, **options: Any) -> None:
     """
     answers, flags = _answers_and_flags(options)
     paths = generate_all(dest, answers, **flags)
-    for project, path in zip(PROJECTS, paths, strict=True):
+    for project, path in zip(projects(), paths, strict=True):
         click.echo(f"Created {project.name:<20} {path}  (run: {project.run})")
 
 
@@ -445,7 +437,7 @@ def smoke(
         folders = generate_all(dest, answers, force=False, interactive=False)
         if database == "all":  # the to-dos once more, on PostgreSQL
             on_postgresql = {**answers, "database": "postgresql"}
-            for framework in FRAMEWORKS:
+            for framework in choices("framework"):
                 folder = dest / f"{framework}-todo-postgresql"
                 generate(find_project("todo", framework), folder, on_postgresql)
                 folders.append(folder)

@@ -24,6 +24,7 @@ import tempfile
 import uuid
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -54,7 +55,7 @@ def make_folder(prefix: str) -> Path:
     return mark(Path(tempfile.mkdtemp(prefix=prefix)))
 
 
-def _owner_alive(owner: dict) -> bool:
+def _owner_alive(owner: dict[str, Any]) -> bool:
     started = _started(int(owner.get("pid", 0)))
     return started is not None and abs(started - float(owner["started"])) < 0.5
 

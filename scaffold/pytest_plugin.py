@@ -1,6 +1,6 @@
 """pytest plugin: generate a scaffold project and serve it in your own tests.
 
-Installed with scaffold (entry point ``pytest11``), it gives three fixtures,
+Installed with scaffold (entry point ``pytest11``), it gives two fixtures,
 each a function you call with an app, a framework and answers; it generates
 the project into a temporary folder and boots it with `scaffold.boot`:
 
@@ -8,7 +8,6 @@ the project into a temporary folder and boots it with `scaffold.boot`:
   ``.log_tail()``); its server ends with the test.
 - ``scaffold_app_session``: the same, but one server per distinct call for the
   whole session: tests asking for the same project share it.
-- ``scaffold_server``: returns only the base URL (the first form of the plugin).
 
 ::
 
@@ -196,15 +195,3 @@ def scaffold_app_session(
             return booted[key]
 
         yield start_once
-
-
-@pytest.fixture
-def scaffold_server(scaffold_app: StartApp) -> Callable[..., str]:
-    """Generate a project from answers and return the base URL of its server.
-
-    Takes the same arguments as ``scaffold_app`` but ``env``."""
-
-    def start(*args: Any, **kwargs: Any) -> str:
-        return scaffold_app(*args, **kwargs).url
-
-    return start

@@ -17,7 +17,7 @@ from scaffold.cli import main
 from scaffold.generation.catalog import PROJECTS
 from scaffold.generation.generate import generate_all
 
-pytest_plugins = ["pytester"]  # to run the scaffold_server fixture in a test run
+pytest_plugins = ["pytester"]  # to run the scaffold_app fixture in a test run
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_ANSWERS = REPO / "examples" / "answers.yml"

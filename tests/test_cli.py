@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from scaffold import __version__
+from scaffold.generation import template_source
 from scaffold.generation.catalog import PROJECTS, variant_answers
-from scaffold.generation.template_source import installed_source
+from scaffold.generation.template_source import TemplateSource, installed_source
 
 from .conftest import EXAMPLE_ANSWERS, HOSTILE
 
@@ -44,7 +45,7 @@ def test_list_names_every_project(cli) -> None:
     result = cli("list")
     assert result.code == 0
     version, *lines = result.out.strip().splitlines()
-    assert version == f"Templates {installed_source().ref}"
+    assert version == f"Templates {installed_source().label}"
     assert len(lines) == len(PROJECTS)
     for line, project in zip(lines, PROJECTS, strict=True):
         assert line.split()[:3] == [
@@ -66,6 +67,25 @@ def test_version(cli) -> None:
     assert result.code == 0
     assert __version__ in result.out
     assert f"templates {installed_source().ref}" in result.out
+
+
+@pytest.mark.parametrize(
+    ("ref", "shown"),
+    [
+        ("v0.2.0", "v0.2.0"),
+        ("v0.1.0-151-g8d691c7", "v0.1.0-151-g8d691c7 (development build)"),
+        ("v0.2.0-dirty", "v0.2.0-dirty (development build)"),
+        ("8d691c7", "8d691c7 (development build)"),
+    ],
+)
+def test_version_says_when_it_is_a_development_build(
+    cli, monkeypatch, ref: str, shown: str
+) -> None:
+    monkeypatch.setattr(
+        template_source, "installed_source", lambda: TemplateSource("t", ref)
+    )
+    result = cli("--version")
+    assert result.out.strip() == f"scaffold {__version__}, templates {shown}"
 
 
 @pytest.mark.parametrize(
@@ -203,7 +223,7 @@ def example_with(key: str, value: str | None) -> str:
 REFUSALS = {
     "unknown app": (
         "new blog DEST -f flask --answers EXAMPLE", None,
-        ["unknown project 'blog'", "hello, website"],
+        ["unknown app 'blog'", "hello, website, todo (see 'scaffold list')"],
     ),
     "unknown framework": (
         "new hello DEST -f rails --answers EXAMPLE", None,

@@ -18,9 +18,8 @@ from bs4 import BeautifulSoup, Tag
 
 from scaffold.compare.changes import compare_projects
 from scaffold.compare.excerpts import select
-from scaffold.compare.walkthrough import stage_project
 from scaffold.errors import ScaffoldError
-from scaffold.generation.catalog import PROJECTS
+from scaffold.generation.catalog import PROJECTS, find_project
 
 from .conftest import EXAMPLE_ANSWERS, HOSTILE
 
@@ -67,7 +66,7 @@ EXPECTED = {
 
 def folder(framework: str, stage: str) -> str:
     """The `scaffold all` folder of a stage: the accounts stage is a to-do variant."""
-    return stage_project(stage, framework)
+    return find_project(stage, framework).name
 
 
 @dataclass

@@ -402,19 +402,19 @@ def test_pytest_plugin_serves_generated_projects(pytester: pytest.Pytester) -> N
         """
         import requests
 
-        def test_website(scaffold_server):
-            url = scaffold_server("website", "flask", {"project_name": "Plug <In>"})
-            page = requests.get(url + "/about/")
+        def test_website(scaffold_app):
+            app = scaffold_app("website", "flask", {"project_name": "Plug <In>"})
+            page = requests.get(app.url + "/about/")
             assert page.status_code == 200
             assert "Plug &lt;In&gt;" in page.text
 
-        def test_hello_on_the_dev_server(scaffold_server):
-            url = scaffold_server("hello", "django", server="dev")
-            assert "Hello, World!" in requests.get(url + "/").text
+        def test_hello_on_the_dev_server(scaffold_app):
+            app = scaffold_app("hello", "django", server="dev")
+            assert "Hello, World!" in requests.get(app.url + "/").text
 
-        def test_todo_is_migrated_before_it_serves(scaffold_server):
-            url = scaffold_server("todo", "django")
-            assert "Nothing to do yet" in requests.get(url + "/").text
+        def test_todo_is_migrated_before_it_serves(scaffold_app):
+            app = scaffold_app("todo", "django")
+            assert "Nothing to do yet" in requests.get(app.url + "/").text
         """
     )
     # Two xdist workers boot servers at the same time.
@@ -426,14 +426,14 @@ def test_pytest_plugin_serves_generated_projects(pytester: pytest.Pytester) -> N
 def test_pytest_plugin_reports_a_server_that_fails(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
-        def test_hello(scaffold_server, tmp_path, monkeypatch):
+        def test_hello(scaffold_app, tmp_path, monkeypatch):
             # A gunicorn that cannot start shadows the real one.
             fake = tmp_path / "gunicorn"
             fake.mkdir()
             (fake / "__init__.py").write_text("")
             (fake / "__main__.py").write_text("raise SystemExit('broken on purpose')")
             monkeypatch.setenv("PYTHONPATH", str(tmp_path))
-            scaffold_server("hello", "flask")
+            scaffold_app("hello", "flask")
         """
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")

@@ -75,6 +75,37 @@ def test_wheel_carries_the_walkthrough_data(wheel: Path) -> None:
         assert f"scaffold/compare/{name}" in names
 
 
+def test_wheel_says_the_package_is_typed(wheel: Path) -> None:
+    # PEP 561: mypy checks users' calls to scaffold's API with its hints.
+    assert "scaffold/py.typed" in zipfile.ZipFile(wheel).namelist()
+
+
+def deptry(config: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "deptry", "--no-ansi", "scaffold",
+         "--config", str(config)],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_every_import_is_declared_and_nothing_declared_unused(tmp_path: Path) -> None:
+    done = deptry(REPO / "pyproject.toml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    # The check can fail: drop pydantic (imported by scaffold/schema.py) from
+    # the dependencies, and add one nothing imports.
+    lines = (REPO / "pyproject.toml").read_text("utf-8").splitlines()
+    declared = [n for n, line in enumerate(lines) if line.startswith('    "pydantic')]
+    assert len(declared) == 1
+    lines[declared[0]] = '    "tomli>=2",'
+    broken = tmp_path / "pyproject.toml"
+    broken.write_text("\n".join(lines), "utf-8")
+    done = deptry(broken)
+    out = done.stdout + done.stderr
+    assert done.returncode == 1
+    assert "DEP003 'pydantic' imported but it is a transitive dependency" in out
+    assert "DEP002 'tomli' defined as a dependency but not used" in out
+
+
 def test_wheel_check_notices_a_missing_file(wheel: Path) -> None:
     names = {
         n.removeprefix("scaffold/templates/") for n in zipfile.ZipFile(wheel).namelist()

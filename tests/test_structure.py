@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -323,6 +324,45 @@ def test_public_api_is_all_and_cheap_to_import() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]", "importing scaffold loads nothing else"
+
+
+def test_find_project_is_the_one_lookup_by_name() -> None:
+    assert scaffold.find_project("todo", "flask").name == "flask-todo"
+    assert scaffold.find_project("accounts", "django").name == "django-todo-accounts"
+    with pytest.raises(ScaffoldError) as unknown:
+        scaffold.find_project("blog", "flask")
+    assert str(unknown.value) == (
+        "unknown app 'blog'; choose one of hello, website, todo, accounts "
+        "(see 'scaffold list')"
+    )
+    with pytest.raises(ScaffoldError, match=r"^unknown framework 'rails'; choose one"):
+        scaffold.find_project("todo", "rails")
+
+
+def test_boot_exports_only_its_public_names() -> None:
+    from scaffold.harness import boot
+
+    assert sorted(boot.__all__) == ["RunningApp", "boot", "running"]
+    public = {
+        name
+        for name, value in vars(boot).items()
+        if not name.startswith("_")
+        and callable(value)
+        and getattr(value, "__module__", "") == boot.__name__
+    }
+    assert public == set(boot.__all__)
+
+
+def test_pre_commit_hooks_run_offline_and_check_commit_subjects() -> None:
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text("utf-8"))
+    # Local hooks only: nothing to clone, the tools come from `.[test]`.
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]
+    hooks = {hook["id"]: hook for hook in config["repos"][0]["hooks"]}
+    assert {"ruff-check", "ruff-format", "mypy", "deptry"} <= hooks.keys()
+    # pygrep fails the commit when the pattern matches the message.
+    subject = re.compile(hooks["commit-subject"]["entry"])
+    assert not subject.search("x" * 71 + "\n\n" + "the reasons " * 20)
+    assert subject.search("x" * 72 + "\n\nthe reasons")
 
 
 def test_scaffold_debug_shows_the_traceback(tmp_path: Path) -> None:

@@ -16,18 +16,13 @@ from typing import Any
 from ..errors import ScaffoldError
 from ..generation import catalog
 from ..generation.answers import shared_questions
-from ..generation.catalog import FRAMEWORKS, PROJECTS
+from ..generation.catalog import choices, projects
 from ..generation.generate import generate_all
 from ..project import GeneratedProject
 from .changes import StageChange, compare_projects
 from .content import content
 from .excerpts import Excerpt, select
 from .facts import Facts, project_facts
-
-
-def stage_project(stage: str, framework: str) -> str:
-    """The `scaffold all` folder of a stage, e.g. flask-todo-accounts."""
-    return catalog.stage_project(stage, framework).name
 
 
 @dataclass(frozen=True)
@@ -68,9 +63,7 @@ def course_apps(app: str) -> tuple[str, ...]:
     if app == "all":
         return stages
     if app not in stages:
-        raise ScaffoldError(
-            f"unknown app {app!r}; choose one of {', '.join(stages)} or all"
-        )
+        raise ScaffoldError(catalog.unknown_app(app, stages, ("all",)))
     return (app,)
 
 
@@ -80,7 +73,7 @@ def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
     spec = config.stages[app]
 
     def folder(framework: str, stage: str) -> Path:
-        return folders[stage_project(stage, framework)]
+        return folders[catalog.find_project(stage, framework).name]
 
     concepts = tuple(
         Concept(
@@ -91,7 +84,7 @@ def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
                 fw: tuple(
                     select(folder(fw, app), e.as_mapping(), slug) for e in columns[fw]
                 )
-                for fw in FRAMEWORKS
+                for fw in choices("framework")
             },
         )
         for key, columns in spec.concepts.items()
@@ -101,7 +94,7 @@ def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
     before = stages[index - 1] if index else None
     changes = {
         fw: compare_projects(folder(fw, before), folder(fw, app))
-        for fw in FRAMEWORKS
+        for fw in choices("framework")
         if before
     }
     return Stage(
@@ -110,7 +103,7 @@ def _stage(app: str, folders: Mapping[str, Path], slug: str) -> Stage:
         intro=notes.stages[app],
         facts={
             fw: project_facts(GeneratedProject.read(folder(fw, app)))
-            for fw in FRAMEWORKS
+            for fw in choices("framework")
         },
         concepts=concepts,
         previous=config.stages[before].title if before else "",
@@ -123,7 +116,7 @@ def build_walkthrough(app: str, answers: Mapping[str, str], dest: Path) -> Walkt
     """Generate every project into ``dest`` from ``answers``; compare them."""
     apps = course_apps(app)
     paths = generate_all(dest, answers, force=False, interactive=False)
-    folders = {p.name: path for p, path in zip(PROJECTS, paths, strict=True)}
+    folders = {p.name: path for p, path in zip(projects(), paths, strict=True)}
     recorded = GeneratedProject.read(paths[0]).answers
     slug = str(recorded["project_slug"])
     return Walkthrough(

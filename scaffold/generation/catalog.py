@@ -15,6 +15,7 @@ fixed (the to-do with accounts=yes). Each is a project of its own, named
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -196,13 +197,13 @@ def stages() -> tuple[str, ...]:
     return (*choices("app"), *dict.fromkeys(variants))
 
 
-def stage_project(stage: str, framework: str) -> Project:
-    """The project a stage shows in ``framework``, e.g. flask-todo-accounts."""
-    for project in projects():
-        if project.framework == framework and (project.variant or project.app) == stage:
-            return project
-    raise ScaffoldError(
-        f"unknown app {stage!r}; choose one of {', '.join(stages())} or all"
+def unknown_app(value: str, names: Iterable[str], extra: Iterable[str] = ()) -> str:
+    """The one message for an APP scaffold does not know; ``extra`` are the
+    other words the command takes, e.g. "all"."""
+    listed = ", ".join(names)
+    others = " or ".join(extra)
+    return f"unknown app {value!r}; choose one of {listed}" + (
+        f" or {others}" if others else " (see 'scaffold list')"
     )
 
 
@@ -213,7 +214,9 @@ def variant_answers() -> frozenset[str]:
 
 
 def __getattr__(name: str) -> Any:
-    """PROJECTS, APPS and FRAMEWORKS, read from the templates on first use."""
+    """PROJECTS, APPS and FRAMEWORKS: shorthands for projects() and choices(),
+    read from the templates on first use. The package calls the functions;
+    the tests and benchmarks use the names (docs/architecture.md)."""
     if name == "PROJECTS":
         return projects()
     if name == "APPS":
@@ -224,15 +227,20 @@ def __getattr__(name: str) -> Any:
 
 
 def find_project(app: str, framework: str) -> Project:
-    """Return the project for APP in FRAMEWORK (never a variant), or raise
-    ScaffoldError."""
+    """The project for ``app`` in ``framework``: an app (``"todo"``, the plain
+    project) or a variant (``"accounts"``, flask-todo-accounts), as `scaffold
+    list` and `scaffold compare` name them. Raises ScaffoldError, naming the
+    choices, for anything else. The one lookup by name (see project_for for
+    a generated project's recorded answers)."""
+    if framework not in choices("framework"):
+        raise ScaffoldError(
+            f"unknown framework {framework!r}; "
+            f"choose one of {', '.join(choices('framework'))}"
+        )
     for project in projects():
-        if project.app == app and project.framework == framework:
+        if project.framework == framework and (project.variant or project.app) == app:
             return project
-    raise ScaffoldError(
-        f"unknown project {app!r} for {framework!r}; "
-        f"choose one of {', '.join(choices('app'))} (see 'scaffold list')"
-    )
+    raise ScaffoldError(unknown_app(app, stages()))
 
 
 # The texts Copier reads as yes and as no (a recorded bool is "true"/"false").
@@ -257,7 +265,10 @@ def typed_answers(answers: dict[str, Any]) -> dict[str, Any]:
 def project_for(answers: dict[str, Any]) -> Project:
     """The project a generated folder's recorded ``answers`` came from: the
     variant whose fixed answers they hold, else the plain project."""
-    plain = find_project(str(answers["app"]), str(answers["framework"]))
+    app = str(answers["app"])
+    if app not in choices("app"):  # recorded answers name an app, not a variant
+        raise ScaffoldError(unknown_app(app, choices("app")))
+    plain = find_project(app, str(answers["framework"]))
     typed = typed_answers(answers)
     made = [p for p in projects() if p.variant and p.made(typed)]
     return made[0] if made else plain

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import ScaffoldError
 from .answers import shared_questions
-from .catalog import PROJECTS, Project, variant_answers
+from .catalog import Project, projects, variant_answers
 from .placing import place, staging_folder
 from .template_source import installed_source
 
@@ -126,9 +126,9 @@ def generate_all(
     _check_destination(dest, force or overwrite)
     fixed = variant_answers()
     answers = {k: v for k, v in answers.items() if k not in fixed}
-    paths = [dest / project.name for project in PROJECTS]
+    paths = [dest / project.name for project in projects()]
     with staging_folder() as staging:
-        jobs = [(project, staging / project.name) for project in PROJECTS]
+        jobs = [(project, staging / project.name) for project in projects()]
         if interactive:  # ask once, with the first project, then reuse the answers
             first, *jobs = jobs
             answers = _copy(*first, answers, interactive=True, overwrite=False)

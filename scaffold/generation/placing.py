@@ -70,12 +70,8 @@ def _problems(staged: Path, dest: Path) -> tuple[list[str], list[str]]:
     return sorted(in_the_way), differ
 
 
-def place(staged: Path, dest: Path, *, overwrite: bool = False) -> list[str]:
-    """Copy the files under ``staged`` into ``dest``; return those replaced.
-
-    Raises ScaffoldError, with DEST left exactly as it was, when something of
-    the user's is in the way, or when a file differs and not ``overwrite``.
-    """
+def _refuse_problems(staged: Path, dest: Path, *, overwrite: bool) -> None:
+    """Raise ScaffoldError when ``place`` must not write (see there)."""
     where = str(dest)
     in_the_way, differ = _problems(staged, dest)
     if in_the_way:
@@ -89,6 +85,27 @@ def place(staged: Path, dest: Path, *, overwrite: bool = False) -> list[str]:
             f"template's: {_listing(differ)}; move them away, or pass --overwrite "
             "to replace them"
         )
+
+
+def _undo(created: list[Path], replaced: dict[Path, Path]) -> None:
+    """Put back the files ``place`` replaced and remove what it created."""
+    for target, backup in replaced.items():
+        shutil.copy2(backup, target)
+    for path in reversed(created):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def place(staged: Path, dest: Path, *, overwrite: bool = False) -> list[str]:
+    """Copy the files under ``staged`` into ``dest``; return those replaced.
+
+    Raises ScaffoldError, with DEST left exactly as it was, when something of
+    the user's is in the way, or when a file differs and not ``overwrite``.
+    """
+    where = str(dest)
+    _refuse_problems(staged, dest, overwrite=overwrite)
     created: list[Path] = []  # in creation order, undone in reverse
     replaced: dict[Path, Path] = {}  # user's file -> its backup
     backups = make_folder("scaffold-backup-")
@@ -117,13 +134,7 @@ def place(staged: Path, dest: Path, *, overwrite: bool = False) -> list[str]:
                 created.append(target)
             shutil.copy2(source, target)
     except BaseException as error:
-        for target, backup in replaced.items():
-            shutil.copy2(backup, target)
-        for path in reversed(created):
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
+        _undo(created, replaced)
         if isinstance(error, OSError):
             name = error.filename or where
             raise ScaffoldError(

@@ -10,6 +10,7 @@ changes included (Copier adds them on top of HEAD).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +19,9 @@ from pathlib import Path
 from ..errors import ScaffoldError
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the scaffold package
+# A release tag as derived by template_history.py; the answers file template
+# (templates/_shared/answers.jinja) tells releases apart the same way.
+RELEASE_REF = re.compile(r"v[0-9]+(\.[0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,17 @@ class TemplateSource:
     @property
     def installed(self) -> bool:
         return self.url.endswith(".bundle")
+
+    @property
+    def release(self) -> bool:
+        """A release (git describes it as its tag, e.g. v0.2.0), not a
+        development build (v0.2.0-3-g1a2b3c4, a bare commit, "-dirty")."""
+        return RELEASE_REF.fullmatch(self.ref) is not None
+
+    @property
+    def label(self) -> str:
+        """The version as `scaffold --version` shows it."""
+        return self.ref if self.release else f"{self.ref} (development build)"
 
 
 @cache

@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import FileSystemLoader, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2_ansible_filters import AnsibleCoreFiltersExtension
 
 from ..errors import ScaffoldError
 from .answers import shared_questions
@@ -31,7 +32,7 @@ def _jinja() -> SandboxedEnvironment:
     # jinja2-ansible-filters, which Copier loads the same way.
     return SandboxedEnvironment(
         loader=FileSystemLoader(str(templates_root())),
-        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+        extensions=[AnsibleCoreFiltersExtension],
     )
 
 

@@ -19,13 +19,18 @@ from .plan import Plan, ServerCommand, load_plan
 from .postgres import needs_postgresql, throwaway_server
 from .servers import LOG_TAIL_LINES, Server, ServerFailed, Servers
 
+# `boot` and what it yields are the public API (scaffold.boot); `running` serves
+# a plan the caller has loaded, on the caller's Servers: harness/run.py checks
+# many projects that way. Everything else here is internal.
+__all__ = ["RunningApp", "boot", "running"]
+
 
 def _command(declared: Sequence[str], environment: Environment) -> list[str]:
     # "python" in a declared command means the interpreter of the environment.
     return [environment.python if arg == "python" else arg for arg in declared]
 
 
-def prepare(
+def _prepare(
     plan: Plan,
     environment: Environment,
     servers: Servers,
@@ -53,7 +58,7 @@ def prepare(
             raise ServerFailed(f"{shown!r} {failure.reason}", failure.output) from None
 
 
-def serve(
+def _serve(
     plan: Plan,
     servers: Servers,
     server: str,
@@ -66,7 +71,7 @@ def serve(
     declared = plan.servers.get(server)
     if declared is None:
         raise ScaffoldError(f"{plan.name} declares no {server!r} server")
-    prepare(plan, environment, servers, extra_env)
+    _prepare(plan, environment, servers, extra_env)
     env = {**environment.variables, **plan.env, **declared.env, **(extra_env or {})}
     command = _command(declared.command, environment)
     return servers.start(plan.name, command, plan.folder, env)
@@ -109,12 +114,12 @@ class RunningApp:
     def restart(self) -> None:
         """Stop the server and start it again on the same data."""
         self.stop()
-        self.server = serve(
+        self.server = _serve(
             self.plan, self._servers, self.kind, self.environment, self.extra_env
         )
 
 
-def with_workers(plan: Plan, workers: int) -> Plan:
+def _with_workers(plan: Plan, workers: int) -> Plan:
     """The plan with gunicorn running ``workers`` worker processes."""
     gunicorn = plan.servers.get("gunicorn")
     if gunicorn is None or "--workers" not in gunicorn.command:
@@ -134,7 +139,7 @@ def running(
     extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[RunningApp]:
     """Serve a planned project from ``environment``; stop it on leaving."""
-    started = serve(plan, servers, server, environment, extra_env)
+    started = _serve(plan, servers, server, environment, extra_env)
     app = RunningApp(plan, started, environment, server, servers, extra_env)
     try:
         yield app
@@ -184,7 +189,7 @@ def boot(
         servers = stack.enter_context(Servers(timeout=timeout))
         plan = load_plan(folder, data_dir or scratch / "data", database_url or "")
         if workers is not None:
-            plan = with_workers(plan, workers)
+            plan = _with_workers(plan, workers)
         environment = environment_for(
             plan.dependencies, isolated=isolated, parent=scratch, cancel=servers.cancel
         )

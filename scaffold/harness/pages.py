@@ -132,7 +132,9 @@ def hidden_fields(html: str) -> dict[str, str]:
     found: dict[str, str] = {}
 
     class Inputs(HTMLParser):
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]):
+        def handle_starttag(
+            self, tag: str, attrs: list[tuple[str, str | None]]
+        ) -> None:
             values = dict(attrs)
             if tag == "input" and values.get("type") == "hidden" and values.get("name"):
                 found[str(values["name"])] = values.get("value") or ""

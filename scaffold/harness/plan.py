@@ -199,8 +199,8 @@ def load_plan(folder: Path, data_dir: Path, database_url: str = "") -> Plan:
     spec = HarnessSpec.model_validate(rendered)
     for kind, command in spec.servers.items():
         command_line(declared.servers[kind].command, command.command)
-    for raw, command in zip(applying.prepare, spec.prepare, strict=True):
-        command_line(raw.command, command.command)
+    for raw, step in zip(applying.prepare, spec.prepare, strict=True):
+        command_line(raw.command, step.command)
     return Plan(
         generated,
         spec.servers,

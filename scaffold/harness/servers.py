@@ -170,7 +170,8 @@ class Servers:
     def _exit_code(self, name: str) -> int | None:
         for resource in self._xprocess.resources:
             if resource.info and resource.info[0].name == name and resource.popen:
-                return resource.popen.poll()
+                code: int | None = resource.popen.poll()
+                return code
         return None
 
     def stop(self, name: str) -> None:
