@@ -49,7 +49,7 @@ EXPECTED = {
         "templates": ("url_for('todos.add')", "{% url 'todos:add' %}"),
         "static": ("url_for('static'", "{% static "),
         "model": ("mapped_column(", "models.CharField("),
-        "forms": ("class TodoForm(FlaskForm):", "{% csrf_token %}"),
+        "forms": ("class Form(FlaskForm):", "{% csrf_token %}"),
         "migrations": ("op.create_table(", "migrations.CreateModel("),
         "admin": ("Flask-Admin", "@admin.register(Todo)"),
         "deploy": ("release: flask db upgrade", "collectstatic --noinput"),
