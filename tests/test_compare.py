@@ -48,9 +48,10 @@ EXPECTED = {
         "templates": ("url_for('todos.add')", "{% url 'todos:add' %}"),
         "static": ("url_for('static'", "{% static "),
         "model": ("mapped_column(", "models.CharField("),
-        "forms": ("class TodoForm(FlaskForm):", "{% csrf_token %}"),
+        "forms": ("class Form(FlaskForm):", "{% csrf_token %}"),
         "migrations": ("op.create_table(", "migrations.CreateModel("),
         "admin": ("Flask-Admin", "@admin.register(Todo)"),
+        "deploy": ("release: flask db upgrade", "collectstatic --noinput"),
     },
     "accounts": {
         "user_model": ("class User(UserMixin, db.Model):", "class User(AbstractUser):"),
@@ -59,6 +60,7 @@ EXPECTED = {
         "scoping": ("current_user.todos.select()", "request.user.todos"),
         "passwords": ("generate_password_hash(password)", "MinimumLengthValidator"),
         "sessions": ("session.clear()", "axes.backends.AxesStandaloneBackend"),
+        "deploy": ('get("X-Forwarded-For"', 'AXES_CLIENT_IP_CALLABLE = "'),
         "tests": ("def test_each_user_sees", "def test_each_user_sees"),
     },
 }  # fmt: skip
@@ -195,6 +197,23 @@ def test_excerpts_are_the_generated_lines(course: Compared) -> None:
             assert text.strip() == file_lines[number - 1].strip()
             checked += 1
     assert checked > 500
+
+
+def test_the_deploy_note_names_what_each_procfile_releases(course: Compared) -> None:
+    block = course.page.find("section", id="todo-deploy")
+    note = block.find("p", class_="note").get_text()
+    for framework, column in columns(block).items():
+        project = course.projects / f"{framework}-todo"
+        release = next(
+            line.removeprefix("release: ")
+            for line in (project / "Procfile").read_text("utf-8").splitlines()
+            if line.startswith("release: ")
+        )
+        assert release in " ".join(note.split()), (framework, release)
+        # Both files are shown whole, side by side.
+        shown = {figure["data-path"] for figure in column.find_all("figure")}
+        assert shown == {"Dockerfile", "Procfile"}
+        assert ("collectstatic" in column.get_text()) == (framework == "django")
 
 
 def test_the_tree_lists_every_file(course: Compared) -> None:
