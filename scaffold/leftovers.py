@@ -9,10 +9,13 @@ running under init and its folders stay in the temp directory. So:
   mistaken for the owner);
 - every process the harness starts carries the run's id in its environment
   (SCAFFOLD_HARNESS_RUN), and so do its children (gunicorn's workers);
+- every container, image and volume a run makes with podman or docker carries
+  the label io.scaffold.run=<run id>;
 - at the start of each harness run, `clean_up()` looks for marked folders whose
   owner is gone, ends the processes whose environment names that run (the
-  environment is the proof they are ours, not another program's), and removes
-  the folders.
+  environment is the proof they are ours, not another program's), removes
+  the engine objects labelled with that run (when it made any: a
+  `scaffold-containers-` folder says so), and removes the folders.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import uuid
 from contextlib import suppress
@@ -30,6 +34,9 @@ import psutil
 MARKER = ".scaffold-run"
 RUN_VARIABLE = "SCAFFOLD_HARNESS_RUN"
 PREFIX = "scaffold-"
+CONTAINER_LABEL = "io.scaffold.run"  # on every container, image and volume
+CONTAINERS_PREFIX = "scaffold-containers-"  # a run that used an engine
+ENGINES = ("podman", "docker")
 
 # This process's run id: every folder and server of this process shares it.
 RUN_ID = uuid.uuid4().hex
@@ -89,6 +96,35 @@ def _processes_of(runs: set[str]) -> list[psutil.Process]:
     return mine
 
 
+def _engine(*args: str) -> list[str]:
+    """Run an engine command; its output's words ([] if it fails)."""
+    try:
+        done = subprocess.run(
+            args, capture_output=True, text=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return done.stdout.split() if done.returncode == 0 else []
+
+
+def remove_engine_objects(engine: str, runs: set[str]) -> int:
+    """Remove the containers, then images, then volumes labelled with one of
+    ``runs``; how many were removed."""
+    removed = 0
+    for run in runs:
+        label = f"label={CONTAINER_LABEL}={run}"
+        for listing, removal in (
+            (("ps", "--all", "--quiet"), ("rm", "--force")),
+            (("images", "--quiet"), ("rmi", "--force")),
+            (("volume", "ls", "--quiet"), ("volume", "rm", "--force")),
+        ):
+            found = sorted(set(_engine(engine, *listing, "--filter", label)))
+            if found:
+                _engine(engine, *removal, *found)
+                removed += len(found)
+    return removed
+
+
 def clean_up(root: Path | None = None) -> str:
     """End the servers and remove the folders of killed runs; say what was done.
 
@@ -107,9 +143,19 @@ def clean_up(root: Path | None = None) -> str:
             process.kill()
     psutil.wait_procs(alive, timeout=5)
     folders = [folder for run in abandoned.values() for folder in run]
+    used_engine = {
+        run
+        for run, marked in abandoned.items()
+        if any(f.name.startswith(CONTAINERS_PREFIX) for f in marked)
+    }
+    objects = 0
+    for engine in filter(None, map(shutil.which, ENGINES)):
+        if used_engine:
+            objects += remove_engine_objects(engine, used_engine)
     for folder in folders:
         shutil.rmtree(folder, ignore_errors=True)
     return (
         f"Cleaned up after {len(abandoned)} interrupted run(s): ended "
         f"{len(processes)} process(es), removed {len(folders)} temporary folder(s)"
+        + (f" and {objects} container(s), image(s) and volume(s)" if objects else "")
     )

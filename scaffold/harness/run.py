@@ -20,11 +20,13 @@ from pathlib import Path
 from ..errors import HarnessFailure, ScaffoldError
 from ..leftovers import make_folder
 from .boot import running
+from .containers import Containers, find_engine, running_container
 from .environments import environment_for
-from .pages import Outcome, check_pages
+from .pages import Outcome, check_health, check_pages
 from .plan import Plan, load_plan
 from .postgres import database_urls
 from .servers import ServerFailed, Servers, signals_held
+from .shipping import health_path
 
 
 @dataclass
@@ -39,6 +41,8 @@ class ProjectReport:
     boot_seconds: float = 0.0
     outcomes: list[Outcome] = field(default_factory=list)
     log: str = ""
+    image_size: int | None = None  # bytes (--server container)
+    build_seconds: float | None = None  # the image's build (--server container)
 
     @property
     def ok(self) -> bool:
@@ -52,6 +56,7 @@ def _check_one(
     isolated: bool,
     workdir: Path,
     extra_env: dict[str, str] | None = None,
+    containers: Containers | None = None,
 ) -> ProjectReport:
     """Prepare an environment, boot the project, check the pages, stop it."""
     report = ProjectReport(plan.name, plan.folder, server)
@@ -60,6 +65,21 @@ def _check_one(
     started = time.perf_counter()
     with ExitStack() as stack:
         try:
+            if containers is not None:
+                report.environment = f"{containers.engine.name} image"
+                container = stack.enter_context(running_container(plan, containers))
+                report.image_size = container.image.size
+                report.build_seconds = container.image.build_seconds
+                report.url, report.boot_seconds = container.url, container.seconds
+                report.outcomes = [
+                    *check_pages(plan, container.url),
+                    check_health(container.url, container.health_path),
+                ]
+                if not report.ok:
+                    report.log = container.log_tail()
+                return report
+            if server == "procfile":
+                health = health_path(plan.folder)  # before anything starts
             environment = environment_for(
                 plan.dependencies,
                 isolated=isolated,
@@ -82,6 +102,8 @@ def _check_one(
             return report
         report.url, report.boot_seconds = app.url, app.server.seconds
         report.outcomes = check_pages(plan, app.url)
+        if server == "procfile":
+            report.outcomes.append(check_health(app.url, health))
         if not report.ok:
             report.log = app.log_tail()
     return report
@@ -96,6 +118,7 @@ def check_projects(
     jobs: int | None = None,
     env: dict[str, str] | None = None,
     database_url: str | None = None,
+    engine: str | None = None,
 ) -> list[ProjectReport]:
     """Boot and check every project; one report per project, in order.
 
@@ -103,8 +126,11 @@ def check_projects(
     that use PostgreSQL get a database each on the server at ``database_url``,
     or on a throwaway server started for the run. Servers and prepare commands
     get a minimal environment (see environments) plus ``env``. Checking runs
-    each project's code: check only projects you trust.
+    each project's code: check only projects you trust. ``server="container"``
+    builds and boots each project's image with ``engine`` (podman or docker;
+    whichever is installed by default); ``"procfile"`` runs its Procfile.
     """
+    found_engine = find_engine(engine) if server == "container" else None
     # Environments and the projects' data live here, removed at the end.
     workdir = make_folder("scaffold-check-")
     databases = ExitStack()  # a PostgreSQL server, if a project needs one
@@ -122,13 +148,19 @@ def check_projects(
         # Two folders with the same name: call each by the path given.
         plans = [replace(p, label=str(f)) for p, f in zip(plans, folders, strict=True)]
     servers = Servers(timeout=timeout)
+    containers = None
+    if found_engine is not None:
+        containers = Containers(found_engine, timeout=timeout, cancel=servers.cancel)
     pool = ThreadPoolExecutor(max_workers=max(1, jobs or len(plans)))
     # Ctrl-C and SIGTERM are only recorded while the workers run; the loop
     # below notices them within 0.2 s and stops the run from here.
     with signals_held() as interrupted:
         try:
             futures = [
-                pool.submit(_check_one, plan, servers, server, isolated, workdir, env)
+                pool.submit(
+                    _check_one,
+                    *(plan, servers, server, isolated, workdir, env, containers),
+                )
                 for plan in plans
             ]
             while wait(futures, timeout=0.2).not_done and not interrupted:
@@ -142,5 +174,7 @@ def check_projects(
             servers.cancel.set()
             pool.shutdown(wait=True, cancel_futures=True)
             servers.close()
+            if containers is not None:
+                containers.close()
             databases.close()
             shutil.rmtree(workdir, ignore_errors=True)
