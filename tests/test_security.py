@@ -3,7 +3,7 @@ security headers and cookie attributes in both frameworks and checks the Host.
 
 Each app is served once for the module (plain HTTP, as the harness serves it);
 the websites and to-dos once more as if behind an HTTPS proxy, with the
-proxy switch on (DJANGO_BEHIND_PROXY / FLASK_BEHIND_PROXY).
+proxy switch on (BEHIND_PROXY=1, the same name in both frameworks).
 """
 
 from __future__ import annotations
@@ -51,9 +51,8 @@ FIRST_PAGE = {name: "/" for name in REDIRECTING} | {
 }
 # Served as if behind an HTTPS proxy: the proxy switch on, HTTPS required.
 BEHIND_PROXY = {
-    "DJANGO_BEHIND_PROXY": "1",
+    "BEHIND_PROXY": "1",
     "DJANGO_SECURE_SSL_REDIRECT": "1",
-    "FLASK_BEHIND_PROXY": "true",
     "FLASK_SESSION_COOKIE_SECURE": "true",
 }
 # The websites opt in to HSTS preload; the to-dos keep the default.
@@ -151,6 +150,21 @@ def test_behind_a_proxy_https_gets_hsts_and_http_is_not_trusted(
         assert hsts == "max-age=3600; includeSubDomains"
     plain_http = get(proxied[name] + FIRST_PAGE[name])
     assert "Strict-Transport-Security" not in plain_http.headers
+
+
+@pytest.mark.parametrize("name", HTTPS_APPS)
+def test_behind_a_proxy_http_is_redirected_and_health_still_answers(
+    proxied: dict[str, str], name: str
+):
+    response = get(proxied[name] + FIRST_PAGE[name])
+    assert response.status_code == 301
+    assert response.headers["Location"].startswith("https://")
+    # Platforms ask /health/ over plain HTTP, by an address of their own.
+    health = get(proxied[name] + "/health/", Host="10.0.0.7:8000")
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok"}
+    assert health.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in health.headers
 
 
 @pytest.mark.parametrize("name", TODOS)

@@ -1,7 +1,11 @@
 """The project's own middleware: code that runs around every view."""
 
 from django.conf import settings
+from django.db import DatabaseError
+from django.http import JsonResponse
 from django.shortcuts import render
+
+from todos.models import Todo
 
 
 def content_security_policy(get_response):
@@ -32,6 +36,37 @@ def method_not_allowed_page(get_response):
             page = render(request, "405.html", status=405)
             page["Allow"] = response["Allow"]
             return page
+        return response
+
+    return middleware
+
+
+def health_check(get_response):
+    """Answer /health/: whether the app is up and can read its database.
+
+    Platforms (render.yaml, fly.toml) and the Docker image's HEALTHCHECK ask
+    it every few seconds: 200 {"status": "ok"}, or 503 {"status":
+    "unavailable"} when the database cannot be queried, so the platform stops
+    sending visitors.
+
+    It comes before CommonMiddleware, which checks the Host against
+    ALLOWED_HOSTS: platforms ask by an address of their own. The answer names
+    no host and sets no cookie, so that is safe; SECURE_REDIRECT_EXEMPT keeps
+    it on plain HTTP.
+    """
+
+    def middleware(request):
+        if request.path != "/health/":
+            return get_response(request)  # every other request, as usual
+        try:
+            # One row of the todos table: the database answers, and the
+            # migrations have created the table.
+            Todo.objects.exists()
+        except DatabaseError:
+            response = JsonResponse({"status": "unavailable"}, status=503)
+        else:
+            response = JsonResponse({"status": "ok"})
+        response["Cache-Control"] = "no-store"  # always a fresh answer
         return response
 
     return middleware

@@ -5,7 +5,7 @@ its SecurityMiddleware and settings. A few explicit lines, not an extension:
 each header is one line a reader can look up, and nothing else changes.
 """
 
-from flask import request
+from flask import redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 HEADERS = {
@@ -40,11 +40,21 @@ def strict_transport_security(config):
 
 
 def add_security_headers(app):
-    """Send HEADERS on every response, and HSTS on every HTTPS one."""
+    """Send HEADERS on every response, and HSTS on every HTTPS one; behind
+    a proxy, redirect plain HTTP to HTTPS."""
     if app.config["BEHIND_PROXY"]:
-        # Only when a proxy in front says so: otherwise any client could
-        # claim HTTPS by sending the header itself.
+        # Only when a proxy in front says so (BEHIND_PROXY=1): otherwise any
+        # client could claim HTTPS by sending the header itself.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1)
+
+        @app.before_request
+        def redirect_to_https():
+            # The proxy serves HTTPS: plain HTTP gets the same address over
+            # HTTPS (301, as Django's SECURE_SSL_REDIRECT answers).
+            if not request.is_secure:
+                return redirect(request.url.replace("http://", "https://", 1), 301)
+            return None
+
     hsts = strict_transport_security(app.config)
 
     @app.after_request
