@@ -107,18 +107,17 @@ def _engine(*args: str) -> list[str]:
     return done.stdout.split() if done.returncode == 0 else []
 
 
-def remove_engine_objects(engine: str, runs: set[str]) -> int:
-    """Remove the containers, then images, then volumes labelled with one of
-    ``runs``; how many were removed."""
+def remove_engine_objects(engine: str, labels: set[str]) -> int:
+    """Remove the containers, then images, then volumes carrying one of
+    ``labels`` (each ``key=value``); how many were removed."""
     removed = 0
-    for run in runs:
-        label = f"label={CONTAINER_LABEL}={run}"
+    for label in sorted(labels):
         for listing, removal in (
             (("ps", "--all", "--quiet"), ("rm", "--force")),
             (("images", "--quiet"), ("rmi", "--force")),
             (("volume", "ls", "--quiet"), ("volume", "rm", "--force")),
         ):
-            found = sorted(set(_engine(engine, *listing, "--filter", label)))
+            found = sorted(set(_engine(engine, *listing, "--filter", f"label={label}")))
             if found:
                 _engine(engine, *removal, *found)
                 removed += len(found)
@@ -151,7 +150,8 @@ def clean_up(root: Path | None = None) -> str:
     objects = 0
     for engine in filter(None, map(shutil.which, ENGINES)):
         if used_engine:
-            objects += remove_engine_objects(engine, used_engine)
+            labels = {f"{CONTAINER_LABEL}={run}" for run in used_engine}
+            objects += remove_engine_objects(engine, labels)
     for folder in folders:
         shutil.rmtree(folder, ignore_errors=True)
     return (

@@ -131,7 +131,11 @@ class Containers:
         # Marked as this run's: a run killed with SIGKILL leaves it, and so its
         # engine objects, to the next run's clean-up (leftovers).
         self._folder = make_folder("scaffold-containers-")
-        self._label = f"{CONTAINER_LABEL}={RUN_ID}"
+        # The run's label (for the next run's clean-up) and this object's own
+        # (close() removes what it made, not what another one of the same
+        # process made).
+        self._own = f"{CONTAINER_LABEL}.set={uuid.uuid4().hex}"
+        self._labels = ["--label", f"{CONTAINER_LABEL}={RUN_ID}", "--label", self._own]
 
     def __enter__(self) -> Containers:
         return self
@@ -154,7 +158,7 @@ class Containers:
         if not (plan.folder / DOCKERFILE).is_file():
             raise NotShipped(f"no {DOCKERFILE} in {plan.folder}", "")
         tag = f"localhost/{self._name('image', plan.folder.name)}:latest"
-        args = ["build", "--label", self._label, "--tag", tag]
+        args = ["build", *self._labels, "--tag", tag]
         if self.engine.name == "podman":
             args += ["--format", "docker"]  # keeps the Dockerfile's HEALTHCHECK
         started = time.perf_counter()
@@ -185,7 +189,7 @@ class Containers:
     ) -> None:
         """Run shell ``command`` in a one-off container, as a release step runs."""
         args = [
-            "run", "--rm", "--label", self._label,
+            "run", "--rm", *self._labels,
             *self._network(), *volume, *self._environment(env),
         ]  # fmt: skip
         # The name first: an interrupted `run` still leaves a named, labelled
@@ -201,7 +205,7 @@ class Containers:
     def volume(self) -> list[str]:
         """A new volume for /data, labelled as this run's: the SQLite file."""
         name = f"scaffold-data-{uuid.uuid4().hex[:12]}"
-        self.engine_run("volume", "create", "--label", self._label, name)
+        self.engine_run("volume", "create", *self._labels, name)
         return ["--volume", f"{name}:/data"]
 
     def start(
@@ -218,7 +222,7 @@ class Containers:
         name = self._name("web", image.project)
         started = time.monotonic()
         self.engine_run(
-            "run", "--detach", "--name", name, "--label", self._label,
+            "run", "--detach", "--name", name, *self._labels,
             "--publish", f"127.0.0.1::{PORT}", *self._network(), *volume,
             *self._environment({**env, "PORT": PORT}), image.tag,
         )  # fmt: skip
@@ -260,7 +264,7 @@ class Containers:
 
     def close(self) -> None:
         """Remove every container, image and volume of this run."""
-        remove_engine_objects(self.engine.path, {RUN_ID})
+        remove_engine_objects(self.engine.path, {self._own})
         shutil.rmtree(self._folder, ignore_errors=True)
 
 
