@@ -153,14 +153,17 @@ class Containers:
         slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:30]
         return f"scaffold-{kind}-{slug or 'project'}-{uuid.uuid4().hex[:8]}"
 
-    def build(self, plan: Plan) -> Image:
-        """Build the project's Dockerfile; the image is labelled as this run's."""
+    def build(self, plan: Plan, *, cache: bool = True) -> Image:
+        """Build the project's Dockerfile; the image is labelled as this run's.
+        ``cache=False`` builds every layer again (a cold build)."""
         if not (plan.folder / DOCKERFILE).is_file():
             raise NotShipped(f"no {DOCKERFILE} in {plan.folder}", "")
         tag = f"localhost/{self._name('image', plan.folder.name)}:latest"
         args = ["build", *self._labels, "--tag", tag]
         if self.engine.name == "podman":
             args += ["--format", "docker"]  # keeps the Dockerfile's HEALTHCHECK
+        if not cache:
+            args.append("--no-cache")
         started = time.perf_counter()
         try:
             self.engine_run(*args, str(plan.folder), timeout=BUILD_SECONDS)
@@ -306,8 +309,11 @@ def _shell(command: tuple[str, ...]) -> str:
 
 
 @contextmanager
-def running_container(plan: Plan, containers: Containers) -> Iterator[RunningContainer]:
-    """Build, release, start: the project's image answering its health path.
+def running_container(
+    plan: Plan, containers: Containers, image: Image | None = None
+) -> Iterator[RunningContainer]:
+    """Build (unless ``image`` is given), release, start: the project's image
+    answering its health path.
 
     The release step is the Procfile's; for a project the harness logs in to,
     its prepare commands then run in a one-off container too (they make the
@@ -316,7 +322,7 @@ def running_container(plan: Plan, containers: Containers) -> Iterator[RunningCon
     processes = procfile(plan.folder)
     health = health_path(plan.folder) if _has_platform_files(plan) else DEFAULT_HEALTH
     env = production_env(plan, containers.engine)
-    image = containers.build(plan)
+    image = image or containers.build(plan)
     # A SQLite to-do keeps its file in /data: a volume there, shared by the
     # release step and the web container, as a platform's disk would be.
     needs_volume = bool(plan.prepare) and "DATABASE_URL" not in env
