@@ -19,8 +19,13 @@ from pathlib import Path
 
 from ..errors import HarnessFailure, ScaffoldError
 from ..leftovers import make_folder
-from .boot import running
-from .containers import Containers, find_engine, running_container
+from .boot import RunningApp, running
+from .containers import (
+    Containers,
+    RunningContainer,
+    find_engine,
+    running_container,
+)
 from .environments import environment_for
 from .pages import Outcome, check_health, check_pages
 from .plan import Plan, load_plan
@@ -63,34 +68,33 @@ def _check_one(
     report.environment = "isolated environment" if isolated else "current environment"
     boot = Outcome(f"start {server}")
     started = time.perf_counter()
+    health = ""  # the health path to check: the shipping servers have one
     with ExitStack() as stack:
         try:
+            app: RunningApp | RunningContainer
             if containers is not None:
                 report.environment = f"{containers.engine.name} image"
-                container = stack.enter_context(running_container(plan, containers))
-                report.image_size = container.image.size
-                report.build_seconds = container.image.build_seconds
-                report.url, report.boot_seconds = container.url, container.seconds
-                report.outcomes = [
-                    *check_pages(plan, container.url),
-                    check_health(container.url, container.health_path),
-                ]
-                if not report.ok:
-                    report.log = container.log_tail()
-                return report
-            if server == "procfile":
-                health = health_path(plan.folder)  # before anything starts
-            environment = environment_for(
-                plan.dependencies,
-                isolated=isolated,
-                parent=workdir,
-                cancel=servers.cancel,
-            )
-            report.environment = environment.description
-            # extra_env: what the user passed explicitly (--env, --pass-env)
-            app = stack.enter_context(
-                running(plan, servers, server, environment, extra_env)
-            )
+                # Built first: the report gives the image even if it fails later.
+                image = containers.build(plan)
+                report.image_size = image.size
+                report.build_seconds = image.build_seconds
+                app = stack.enter_context(running_container(plan, containers, image))
+                health, report.boot_seconds = app.health_path, app.seconds
+            else:
+                if server == "procfile":
+                    health = health_path(plan.folder)  # before anything starts
+                environment = environment_for(
+                    plan.dependencies,
+                    isolated=isolated,
+                    parent=workdir,
+                    cancel=servers.cancel,
+                )
+                report.environment = environment.description
+                # extra_env: what the user passed explicitly (--env, --pass-env)
+                app = stack.enter_context(
+                    running(plan, servers, server, environment, extra_env)
+                )
+                report.boot_seconds = app.server.seconds
         except ScaffoldError as failure:  # a HarnessFailure, or a missing server
             boot.seconds = time.perf_counter() - started
             boot.problems.append(str(failure).splitlines()[0])
@@ -100,9 +104,9 @@ def _check_one(
                 report.log = failure.log
             report.outcomes.append(boot)
             return report
-        report.url, report.boot_seconds = app.url, app.server.seconds
+        report.url = app.url
         report.outcomes = check_pages(plan, app.url)
-        if server == "procfile":
+        if health:
             report.outcomes.append(check_health(app.url, health))
         if not report.ok:
             report.log = app.log_tail()
