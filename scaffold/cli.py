@@ -384,7 +384,7 @@ def _shipping(folders: Sequence[Path], server: str) -> list[Path]:
 
     kept = [folder for folder in folders if ships(folder, server)]
     if skipped := [folder.name for folder in folders if folder not in kept]:
-        what = "a Dockerfile" if server == "container" else "a Procfile"
+        what = "Dockerfile" if server == "container" else "Procfile"
         click.echo(f"Skipped {', '.join(skipped)}: they ship no {what}\n")
     return kept
 

@@ -83,3 +83,10 @@ def test_without_a_container_engine_one_line_says_how_to_install_one(
     assert "install" in result.err
     if not engine:
         assert "apt-get install podman" in result.err
+
+
+def test_smoke_runs_every_procfile_and_skips_the_hello_worlds(cli) -> None:
+    result = cli("smoke", "--server", "procfile")
+    assert result.code == 0, result.out
+    assert "Skipped flask-hello, django-hello: they ship no Procfile" in result.out
+    assert result.out.count("ok    health /health/") == 6
