@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -42,7 +43,9 @@ from scaffold.harness.containers import (
 from scaffold.harness.pages import check_health, check_pages
 from scaffold.harness.plan import Plan, load_plan
 from scaffold.harness.run import check_projects
-from scaffold.leftovers import CONTAINER_LABEL
+from scaffold.leftovers import CONTAINER_LABEL, RUN_ID
+
+from .test_harness import scaffold_process
 
 # name: (framework, app, database, accounts)
 SHIPPED = {
@@ -282,3 +285,34 @@ def test_a_killed_runs_containers_images_and_volumes_are_removed_next_time(
         assert engine_run(*listing, "--quiet", "--filter", f"label={label}") == ""
     # The session's own containers still run.
     assert all(s.app.running() for s in shipped.values())
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=str)
+def test_an_interrupted_container_check_removes_what_it_made(
+    engine, shipped: dict[str, Shipped], tmp_path: Path, sig: int
+) -> None:
+    def runs_with(*listing: str) -> set[str]:
+        """The run ids labelling the engine's objects, this session's aside."""
+        label = f'{{{{index .Labels "{CONTAINER_LABEL}"}}}}'
+        done = subprocess.run(
+            [engine.path, *listing, "--format", label],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip (another build may be removing an image meanwhile)
+        return set(done.stdout.split()) - {RUN_ID, "<no", "value>"}
+
+    before = runs_with("ps", "--all")
+    run = scaffold_process(
+        "check", shipped["flask-todo"].plan.folder, "--server", "container",
+        tmp=tmp_path,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    # Caught with its container running (the build is cached: seconds).
+    while not (theirs := runs_with("ps", "--all") - before):
+        assert run.poll() is None, run.communicate()
+        assert time.monotonic() < deadline, "the check never started a container"
+        time.sleep(0.2)
+    run.send_signal(sig)
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 130, out + err
+    for listing in (["ps", "--all"], ["images"], ["volume", "ls"]):
+        assert not runs_with(*listing) & theirs, f"{listing} left behind"
