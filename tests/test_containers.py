@@ -296,7 +296,9 @@ def test_an_interrupted_container_check_removes_what_it_made(
         label = f'{{{{index .Labels "{CONTAINER_LABEL}"}}}}'
         done = subprocess.run(
             [engine.path, *listing, "--format", label],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )  # fmt: skip (another build may be removing an image meanwhile)
         return set(done.stdout.split()) - {RUN_ID, "<no", "value>"}
 
