@@ -109,7 +109,12 @@ def _engine(*args: str) -> list[str]:
 
 def remove_engine_objects(engine: str, labels: set[str]) -> int:
     """Remove the containers, then images, then volumes carrying one of
-    ``labels`` (each ``key=value``); how many were removed."""
+    ``labels`` (each ``key=value``); how many were removed.
+
+    One removal command for all, then one per object still listed: a batch
+    fails as a whole when the engine trips over another build removing or
+    committing images at the same moment.
+    """
     removed = 0
     for label in sorted(labels):
         for listing, removal in (
@@ -117,10 +122,16 @@ def remove_engine_objects(engine: str, labels: set[str]) -> int:
             (("images", "--quiet"), ("rmi", "--force")),
             (("volume", "ls", "--quiet"), ("volume", "rm", "--force")),
         ):
-            found = sorted(set(_engine(engine, *listing, "--filter", f"label={label}")))
-            if found:
-                _engine(engine, *removal, *found)
-                removed += len(found)
+            filtered = (engine, *listing, "--filter", f"label={label}")
+            found = first = set(_engine(*filtered))
+            for attempt in range(3):
+                if not found:
+                    break
+                batches = [sorted(found)] if attempt == 0 else [[i] for i in found]
+                for batch in batches:
+                    _engine(engine, *removal, *batch)
+                found = set(_engine(*filtered))
+            removed += len(first - found)
     return removed
 
 
