@@ -252,10 +252,18 @@ keep_option = click.option(
 )
 server_option = click.option(
     "--server",
-    type=click.Choice(SERVERS),
+    type=click.Choice([*SERVERS, "container", "procfile"]),
     default="gunicorn",
     show_default=True,
-    help="gunicorn, as in production, or the framework's development server.",
+    help="gunicorn, as in production; the framework's development server; the "
+    "project's image, built and run by a container engine (container); or its "
+    "Procfile, release then web, as a platform runs it (procfile).",
+)
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["podman", "docker"]),
+    help="Container engine for --server container [default: podman if "
+    "installed, else docker].",
 )
 isolated_option = click.option(
     "--isolated",
@@ -310,6 +318,7 @@ database_url_option = click.option(
 def harness_options(command: Callable[..., int]) -> Callable[..., int]:
     """The options `check` and `smoke` share, in the order --help shows them."""
     for option in (
+        engine_option,
         pass_env_option,
         env_option,
         database_url_option,
@@ -333,6 +342,7 @@ def _check(
     env_pairs: tuple[str, ...] = (),
     pass_env: tuple[str, ...] = (),
     database_url: str | None,
+    engine: str | None = None,
 ) -> int:
     """Boot and check FOLDERS, print the report; 0 only if every check passed."""
     from .harness.report import counts, format_report, summary, write_junit
@@ -350,6 +360,7 @@ def _check(
         jobs=jobs,
         env=env,
         database_url=database_url,
+        engine=engine,
     )
     click.echo(format_report(reports))
     if junitxml:
@@ -357,6 +368,17 @@ def _check(
         click.echo(f"JUnit XML written to {junitxml}")
     click.echo(summary(reports))
     return 1 if counts(reports)[1] else 0
+
+
+def _shipping(folders: Sequence[Path], server: str) -> list[Path]:
+    """The projects that ship what ``server`` runs (not the Hello Worlds)."""
+    from .harness.shipping import ships
+
+    kept = [folder for folder in folders if ships(folder, server)]
+    if skipped := [folder.name for folder in folders if folder not in kept]:
+        what = "Dockerfile" if server == "container" else "Procfile"
+        click.echo(f"Skipped {', '.join(skipped)}: they ship no {what}\n")
+    return kept
 
 
 def _explicit_env(pairs: Sequence[str], names: Sequence[str]) -> dict[str, str]:
@@ -442,6 +464,8 @@ def smoke(
                 generate(find_project("todo", framework), folder, on_postgresql)
                 folders.append(folder)
         click.echo(f"Generated {len(folders)} projects in {dest}\n")
+        if harness["server"] in ("container", "procfile"):
+            folders = _shipping(folders, harness["server"])
         return _check(folders, **harness)
 
 

@@ -9,10 +9,13 @@ running under init and its folders stay in the temp directory. So:
   mistaken for the owner);
 - every process the harness starts carries the run's id in its environment
   (SCAFFOLD_HARNESS_RUN), and so do its children (gunicorn's workers);
+- every container, image and volume a run makes with podman or docker carries
+  the label io.scaffold.run=<run id>;
 - at the start of each harness run, `clean_up()` looks for marked folders whose
   owner is gone, ends the processes whose environment names that run (the
-  environment is the proof they are ours, not another program's), and removes
-  the folders.
+  environment is the proof they are ours, not another program's), removes
+  the engine objects labelled with that run (when it made any: a
+  `scaffold-containers-` folder says so), and removes the folders.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import uuid
 from contextlib import suppress
@@ -31,6 +35,9 @@ import psutil
 MARKER = ".scaffold-run"
 RUN_VARIABLE = "SCAFFOLD_HARNESS_RUN"
 PREFIX = "scaffold-"
+CONTAINER_LABEL = "io.scaffold.run"  # on every container, image and volume
+CONTAINERS_PREFIX = "scaffold-containers-"  # a run that used an engine
+ENGINES = ("podman", "docker")
 
 # This process's run id: every folder and server of this process shares it.
 RUN_ID = uuid.uuid4().hex
@@ -90,6 +97,45 @@ def _processes_of(runs: set[str]) -> list[psutil.Process]:
     return mine
 
 
+def _engine(*args: str) -> list[str]:
+    """Run an engine command; its output's words ([] if it fails)."""
+    try:
+        done = subprocess.run(
+            args, capture_output=True, text=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return done.stdout.split() if done.returncode == 0 else []
+
+
+def remove_engine_objects(engine: str, labels: set[str]) -> int:
+    """Remove the containers, then images, then volumes carrying one of
+    ``labels`` (each ``key=value``); how many were removed.
+
+    One removal command for all, then one per object still listed: a batch
+    fails as a whole when the engine trips over another build removing or
+    committing images at the same moment.
+    """
+    removed = 0
+    for label in sorted(labels):
+        for listing, removal in (
+            (("ps", "--all", "--quiet"), ("rm", "--force")),
+            (("images", "--quiet"), ("rmi", "--force")),
+            (("volume", "ls", "--quiet"), ("volume", "rm", "--force")),
+        ):
+            filtered = (engine, *listing, "--filter", f"label={label}")
+            found = first = set(_engine(*filtered))
+            for attempt in range(3):
+                if not found:
+                    break
+                batches = [sorted(found)] if attempt == 0 else [[i] for i in found]
+                for batch in batches:
+                    _engine(engine, *removal, *batch)
+                found = set(_engine(*filtered))
+            removed += len(first - found)
+    return removed
+
+
 def clean_up(root: Path | None = None) -> str:
     """End the servers and remove the folders of killed runs; say what was done.
 
@@ -108,9 +154,20 @@ def clean_up(root: Path | None = None) -> str:
             process.kill()
     psutil.wait_procs(alive, timeout=5)
     folders = [folder for run in abandoned.values() for folder in run]
+    used_engine = {
+        run
+        for run, marked in abandoned.items()
+        if any(f.name.startswith(CONTAINERS_PREFIX) for f in marked)
+    }
+    objects = 0
+    for engine in filter(None, map(shutil.which, ENGINES)):
+        if used_engine:
+            labels = {f"{CONTAINER_LABEL}={run}" for run in used_engine}
+            objects += remove_engine_objects(engine, labels)
     for folder in folders:
         shutil.rmtree(folder, ignore_errors=True)
     return (
         f"Cleaned up after {len(abandoned)} interrupted run(s): ended "
         f"{len(processes)} process(es), removed {len(folders)} temporary folder(s)"
+        + (f" and {objects} container(s), image(s) and volume(s)" if objects else "")
     )

@@ -466,3 +466,36 @@ def test_a_stopped_server_is_not_stopped_again(tmp_path: Path) -> None:
     finally:
         bystander.kill()
         bystander.wait()
+
+
+# A server that, told to stop, forks a child instead (as gunicorn's arbiter,
+# still starting when the signal lands, forks its workers after it), and the
+# child ignores SIGTERM (as a worker still importing the app does).
+FORKS_WHEN_STOPPED = """
+import http.server, os, signal, sys, time
+
+def fork_a_worker(*_):
+    if os.fork() == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        with open(sys.argv[1], "w") as pid_file:
+            pid_file.write(str(os.getpid()))
+        time.sleep(600)
+
+signal.signal(signal.SIGTERM, fork_a_worker)
+handler = http.server.SimpleHTTPRequestHandler
+http.server.HTTPServer(("127.0.0.1", 0), handler).serve_forever()
+"""
+
+
+def test_a_worker_forked_while_the_server_is_stopped_is_ended_too(
+    tmp_path: Path,
+) -> None:
+    """A snapshot of the server's process tree misses a child forked after
+    it; the server's whole process group is ended instead."""
+    pid_file = tmp_path / "worker.pid"
+    command = [sys.executable, "-c", FORKS_WHEN_STOPPED, str(pid_file)]
+    with Servers(timeout=30) as servers:
+        server = servers.start("forks", command, tmp_path, dict(os.environ))
+        servers.stop(server.name)
+    worker = int(pid_file.read_text())
+    assert not psutil.pid_exists(worker) or not alive(psutil.Process(worker))

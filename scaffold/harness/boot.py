@@ -18,6 +18,7 @@ from .environments import CommandFailed, Environment, environment_for, run_comma
 from .plan import Plan, ServerCommand, load_plan
 from .postgres import needs_postgresql, throwaway_server
 from .servers import LOG_TAIL_LINES, Server, ServerFailed, Servers
+from .shipping import procfile
 
 # `boot` and what it yields are the public API (scaffold.boot); `running` serves
 # a plan the caller has loaded, on the caller's Servers: harness/run.py checks
@@ -65,9 +66,12 @@ def _serve(
     environment: Environment,
     extra_env: Mapping[str, str] | None = None,
 ) -> Server:
-    """Prepare the project, start its ``server`` ("gunicorn" or "dev") and wait
+    """Prepare the project, start its ``server`` ("gunicorn", "dev" or
+    "procfile") and wait
     until it answers. ``extra_env``, given by the user, wins over what the
     template declares."""
+    if server == "procfile":
+        return serve_procfile(plan, servers, environment, extra_env)
     declared = plan.servers.get(server)
     if declared is None:
         raise ScaffoldError(f"{plan.name} declares no {server!r} server")
@@ -75,6 +79,48 @@ def _serve(
     env = {**environment.variables, **plan.env, **declared.env, **(extra_env or {})}
     command = _command(declared.command, environment)
     return servers.start(plan.name, command, plan.folder, env)
+
+
+def serve_procfile(
+    plan: Plan,
+    servers: Servers,
+    environment: Environment,
+    extra_env: Mapping[str, str] | None = None,
+) -> Server:
+    """Run the Procfile as a platform does: its `release` command, then its
+    `web` command with PORT set, each a shell line in the project folder.
+
+    The web command's 0.0.0.0 becomes 127.0.0.1 (servers the harness starts
+    listen on this machine only) and PORT is 0 (the system picks a free port,
+    read back from the process). A project the harness logs in to also gets
+    its prepare commands after the release step: they make the user.
+    """
+    processes = procfile(plan.folder)
+    gunicorn = plan.servers.get("gunicorn")  # its env: production settings
+    production = gunicorn.env if gunicorn else {}
+    env = {**environment.variables, **plan.env, **production, **(extra_env or {})}
+    # The Procfile names `gunicorn`, `flask`...: this environment's come first.
+    env["PATH"] = f"{Path(environment.python).parent}:{env.get('PATH', '')}"
+    env[RUN_VARIABLE] = RUN_ID
+    plan.data_dir.mkdir(parents=True, exist_ok=True)
+    if release := processes.get("release"):
+        try:
+            run_command(
+                ["sh", "-c", release],
+                cwd=plan.folder,
+                env=env,
+                cancel=servers.cancel,
+                timeout=servers.timeout,
+            )
+        except CommandFailed as failure:
+            shown = f"release {release!r} {failure.reason}"
+            raise ServerFailed(shown, failure.output) from None
+    if plan.login:
+        _prepare(plan, environment, servers, extra_env)
+    web = processes["web"].replace("0.0.0.0", "127.0.0.1")
+    return servers.start(
+        plan.name, ["sh", "-c", web], plan.folder, {**env, "PORT": "0"}
+    )
 
 
 @dataclass

@@ -164,8 +164,14 @@ def run_command(
             time.sleep(0.05)
     finally:
         if process.poll() is None:
-            process.kill()
-            process.wait()
+            # Asked first: a container engine interrupted mid-build removes
+            # its build container itself; killed, it could not.
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         reader.join()
     text = "".join(output)
     if process.returncode != 0:

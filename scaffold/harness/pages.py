@@ -197,3 +197,24 @@ def check_pages(plan: Plan, base_url: str) -> list[Outcome]:
                 outcome.problems.append(f"expected status < 400, got {outcome.status}")
             outcomes.append(outcome)
     return outcomes
+
+
+def check_health(base_url: str, path: str) -> Outcome:
+    """The health endpoint a platform polls: 200 and ``{"status": "ok"}``."""
+    with requests.Session() as session:
+        outcome, response = _get(base_url + path, session, follow=False)
+    outcome.check = f"health {path}"
+    if response is None:
+        return outcome
+    if response.status_code != 200:
+        outcome.problems.append(f"expected status 200, got {response.status_code}")
+    else:
+        try:
+            status = response.json().get("status")
+        except (ValueError, AttributeError):
+            status = None
+        if status != "ok":
+            outcome.problems.append(
+                f'expected {{"status": "ok"}}, got {response.text[:60]!r}'
+            )
+    return outcome

@@ -41,6 +41,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ScaffoldError
@@ -130,6 +131,16 @@ class DatabaseServer:
     def __init__(self, url: str) -> None:
         self.url = url
         self._made: list[str] = []
+        self._executor: Any = None  # a throwaway server's, to stop and start it
+
+    def stop_server(self) -> None:
+        """Stop a throwaway server, keeping its cluster (an outage, in tests)."""
+        self._executor.stop()
+
+    def start_server(self) -> None:
+        """Start a throwaway server stopped with stop_server() again."""
+        self._executor.start()
+        _wait_until_ready(self, STARTUP_SECONDS)
 
     def url_for(self, name: str) -> str:
         """The URL of database ``name`` on this server."""
@@ -241,6 +252,7 @@ def throwaway_server(folder: Path) -> Iterator[DatabaseServer]:
         postgres_options="-c listen_addresses=127.0.0.1 -c fsync=off",
     )
     server = DatabaseServer(f"postgresql://{SUPERUSER}@127.0.0.1:{port}/postgres")
+    server._executor = executor
     try:
         failure: Exception | None = None
         try:

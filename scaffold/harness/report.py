@@ -32,6 +32,15 @@ def summary(reports: Sequence[ProjectReport]) -> str:
     return f"{passed} passed, {failed} failed"
 
 
+def image_facts(report: ProjectReport) -> str:
+    """`image 152.3 MB, built in 41.2 s`, or "" when no image was built."""
+    if report.image_size is None or report.build_seconds is None:
+        return ""
+    return (
+        f"image {report.image_size / 1e6:.1f} MB, built in {report.build_seconds:.1f} s"
+    )
+
+
 def format_report(reports: Sequence[ProjectReport]) -> str:
     """A table per project and page, then the failures in detail."""
     lines: list[str] = []
@@ -39,7 +48,8 @@ def format_report(reports: Sequence[ProjectReport]) -> str:
         where = "not ready"
         if report.url:
             where = f"{report.url} (ready in {report.boot_seconds:.2f} s)"
-        lines.append(f"{report.name}: {report.server}, {report.environment}, {where}")
+        facts = ", ".join(filter(None, [report.environment, image_facts(report)]))
+        lines.append(f"{report.name}: {report.server}, {facts}, {where}")
         width = max(len(outcome.check) for outcome in report.outcomes)
         lines += [_row(outcome, max(width, 5)) for outcome in report.outcomes]
         lines.append("")
@@ -77,6 +87,14 @@ def write_junit(reports: Sequence[ProjectReport], path: Path) -> None:
             errors="0",
             time=f"{sum(o.seconds for o in report.outcomes):.3f}",
         )
+        if report.image_size is not None and report.build_seconds is not None:
+            # JUnit's own place for facts about a suite.
+            properties = ET.SubElement(suite, "properties")
+            for name, value in (
+                ("image_size_bytes", str(report.image_size)),
+                ("build_seconds", f"{report.build_seconds:.3f}"),
+            ):
+                ET.SubElement(properties, "property", name=name, value=value)
         for outcome in report.outcomes:
             name = outcome.check + (f" ({outcome.source})" if outcome.source else "")
             case = ET.SubElement(

@@ -19,12 +19,19 @@ from pathlib import Path
 
 from ..errors import HarnessFailure, ScaffoldError
 from ..leftovers import make_folder
-from .boot import running
+from .boot import RunningApp, running
+from .containers import (
+    Containers,
+    RunningContainer,
+    find_engine,
+    running_container,
+)
 from .environments import environment_for
-from .pages import Outcome, check_pages
+from .pages import Outcome, check_health, check_pages
 from .plan import Plan, load_plan
 from .postgres import database_urls
 from .servers import ServerFailed, Servers, signals_held
+from .shipping import health_path
 
 
 @dataclass
@@ -39,6 +46,8 @@ class ProjectReport:
     boot_seconds: float = 0.0
     outcomes: list[Outcome] = field(default_factory=list)
     log: str = ""
+    image_size: int | None = None  # bytes (--server container)
+    build_seconds: float | None = None  # the image's build (--server container)
 
     @property
     def ok(self) -> bool:
@@ -52,25 +61,40 @@ def _check_one(
     isolated: bool,
     workdir: Path,
     extra_env: dict[str, str] | None = None,
+    containers: Containers | None = None,
 ) -> ProjectReport:
     """Prepare an environment, boot the project, check the pages, stop it."""
     report = ProjectReport(plan.name, plan.folder, server)
     report.environment = "isolated environment" if isolated else "current environment"
     boot = Outcome(f"start {server}")
     started = time.perf_counter()
+    health = ""  # the health path to check: the shipping servers have one
     with ExitStack() as stack:
         try:
-            environment = environment_for(
-                plan.dependencies,
-                isolated=isolated,
-                parent=workdir,
-                cancel=servers.cancel,
-            )
-            report.environment = environment.description
-            # extra_env: what the user passed explicitly (--env, --pass-env)
-            app = stack.enter_context(
-                running(plan, servers, server, environment, extra_env)
-            )
+            app: RunningApp | RunningContainer
+            if containers is not None:
+                report.environment = f"{containers.engine.name} image"
+                # Built first: the report gives the image even if it fails later.
+                image = containers.build(plan)
+                report.image_size = image.size
+                report.build_seconds = image.build_seconds
+                app = stack.enter_context(running_container(plan, containers, image))
+                health, report.boot_seconds = app.health_path, app.seconds
+            else:
+                if server == "procfile":
+                    health = health_path(plan.folder)  # before anything starts
+                environment = environment_for(
+                    plan.dependencies,
+                    isolated=isolated,
+                    parent=workdir,
+                    cancel=servers.cancel,
+                )
+                report.environment = environment.description
+                # extra_env: what the user passed explicitly (--env, --pass-env)
+                app = stack.enter_context(
+                    running(plan, servers, server, environment, extra_env)
+                )
+                report.boot_seconds = app.server.seconds
         except ScaffoldError as failure:  # a HarnessFailure, or a missing server
             boot.seconds = time.perf_counter() - started
             boot.problems.append(str(failure).splitlines()[0])
@@ -80,8 +104,10 @@ def _check_one(
                 report.log = failure.log
             report.outcomes.append(boot)
             return report
-        report.url, report.boot_seconds = app.url, app.server.seconds
+        report.url = app.url
         report.outcomes = check_pages(plan, app.url)
+        if health:
+            report.outcomes.append(check_health(app.url, health))
         if not report.ok:
             report.log = app.log_tail()
     return report
@@ -96,6 +122,7 @@ def check_projects(
     jobs: int | None = None,
     env: dict[str, str] | None = None,
     database_url: str | None = None,
+    engine: str | None = None,
 ) -> list[ProjectReport]:
     """Boot and check every project; one report per project, in order.
 
@@ -103,8 +130,11 @@ def check_projects(
     that use PostgreSQL get a database each on the server at ``database_url``,
     or on a throwaway server started for the run. Servers and prepare commands
     get a minimal environment (see environments) plus ``env``. Checking runs
-    each project's code: check only projects you trust.
+    each project's code: check only projects you trust. ``server="container"``
+    builds and boots each project's image with ``engine`` (podman or docker;
+    whichever is installed by default); ``"procfile"`` runs its Procfile.
     """
+    found_engine = find_engine(engine) if server == "container" else None
     # Environments and the projects' data live here, removed at the end.
     workdir = make_folder("scaffold-check-")
     databases = ExitStack()  # a PostgreSQL server, if a project needs one
@@ -122,13 +152,19 @@ def check_projects(
         # Two folders with the same name: call each by the path given.
         plans = [replace(p, label=str(f)) for p, f in zip(plans, folders, strict=True)]
     servers = Servers(timeout=timeout)
+    containers = None
+    if found_engine is not None:
+        containers = Containers(found_engine, timeout=timeout, cancel=servers.cancel)
     pool = ThreadPoolExecutor(max_workers=max(1, jobs or len(plans)))
     # Ctrl-C and SIGTERM are only recorded while the workers run; the loop
     # below notices them within 0.2 s and stops the run from here.
     with signals_held() as interrupted:
         try:
             futures = [
-                pool.submit(_check_one, plan, servers, server, isolated, workdir, env)
+                pool.submit(
+                    _check_one,
+                    *(plan, servers, server, isolated, workdir, env, containers),
+                )
                 for plan in plans
             ]
             while wait(futures, timeout=0.2).not_done and not interrupted:
@@ -142,5 +178,7 @@ def check_projects(
             servers.cancel.set()
             pool.shutdown(wait=True, cancel_futures=True)
             servers.close()
+            if containers is not None:
+                containers.close()
             databases.close()
             shutil.rmtree(workdir, ignore_errors=True)

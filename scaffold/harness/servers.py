@@ -9,6 +9,7 @@ it back from the process, so two runs never race for a port.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -118,6 +119,11 @@ class Servers:
             self._names.append(name)
         found: dict[str, str] = {}
         harness = self
+        # Ctrl-C and SIGTERM wait while the server is spawned and recorded (a
+        # KeyboardInterrupt in between would leave it running, known to no
+        # one); the readiness check notices them within 0.1 s, the server is
+        # stopped, and they are delivered again on the way out.
+        interrupted = signals_deferred()
 
         class Starter(ProcessStarter):
             args = tuple(command)
@@ -126,32 +132,34 @@ class Servers:
             terminate_on_interrupt = True
 
             def startup_check(self) -> bool:
-                return harness._ready(name, found)
+                return harness._ready(name, found, received)
 
         # xprocess uses it as the whole environment; the run id lets a later run
         # find this server if this one is killed (see leftovers).
         Starter.env = {**env, RUN_VARIABLE: RUN_ID}
         started = time.monotonic()
         log_path = Path(str(self._xprocess.getinfo(name).logpath))
-        try:
-            _, log = self._xprocess.ensure(name, Starter, persist_logs=False)
-        except TimeoutError:
-            self.stop(name)
-            raise ServerFailed(
-                f"no HTTP answer within {self.timeout:g} s", tail(log_path)
-            ) from None
-        except ServerFailed as failure:
-            failure.log = tail(log_path)
-            raise
-        except BaseException:
-            self.stop(name)
-            raise
+        with interrupted as received:
+            try:
+                _, log = self._xprocess.ensure(name, Starter, persist_logs=False)
+            except TimeoutError:
+                self.stop(name)
+                raise ServerFailed(
+                    f"no HTTP answer within {self.timeout:g} s", tail(log_path)
+                ) from None
+            except ServerFailed as failure:
+                self.stop(name)  # its workers, if the arbiter died first
+                failure.log = tail(log_path)
+                raise
+            except BaseException:
+                self.stop(name)
+                raise
         seconds = time.monotonic() - started
         return Server(name, found["url"], Path(str(log)), seconds, int(found["pid"]))
 
-    def _ready(self, name: str, found: dict[str, str]) -> bool:
+    def _ready(self, name: str, found: dict[str, str], signals: list[int]) -> bool:
         """Readiness: the process lives, listens, and answers an HTTP request."""
-        if self.cancel.is_set():
+        if self.cancel.is_set() or signals:
             raise Cancelled
         if (code := self._exit_code(name)) is not None:
             raise ServerFailed(f"server exited with status {code} before answering", "")
@@ -167,22 +175,28 @@ class Servers:
         found["url"], found["pid"] = url, str(info.pid)
         return True
 
-    def _exit_code(self, name: str) -> int | None:
+    def _popen(self, name: str) -> subprocess.Popen[bytes] | None:
         for resource in self._xprocess.resources:
             if resource.info and resource.info[0].name == name and resource.popen:
-                code: int | None = resource.popen.poll()
-                return code
+                popen: subprocess.Popen[bytes] = resource.popen
+                return popen
         return None
 
+    def _exit_code(self, name: str) -> int | None:
+        """The server's exit status if it has exited; it is not reaped (see
+        end_process_group)."""
+        popen = self._popen(name)
+        return exit_status(popen.pid) if popen else None
+
     def stop(self, name: str) -> None:
-        """End a server and every process it started, once: xprocess finds a
-        server by the PID it recorded, which may belong to another process by
-        the time of a second call (PIDs are reused)."""
+        """End a server and every process it started, once."""
         with self._lock:
             if name in self._stopped:
                 return
             self._stopped.add(name)
-        self._xprocess.getinfo(name).terminate(timeout=5)
+        popen = self._popen(name)
+        if popen is not None:
+            end_process_group(popen)
 
     def close(self) -> None:
         """End every server of this run and forget its state."""
@@ -196,6 +210,67 @@ class Servers:
                         resource.popen.wait(timeout=10)  # reap: leave no zombie
                 resource.release()  # close xprocess's log file handles
             shutil.rmtree(self._state, ignore_errors=True)
+
+
+def exit_status(pid: int) -> int | None:
+    """The exit status of our child ``pid`` if it has exited, else None,
+    without reaping it: until it is reaped its PID stays ours."""
+    try:
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:  # already reaped
+        return -1
+    return None if info is None else info.si_status
+
+
+def end_process_group(popen: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
+    """End a server started in a process group of its own (xprocess calls
+    setpgrp) and every process in that group, then reap it.
+
+    A snapshot of the process tree misses what the server forks after it is
+    taken: gunicorn still starting when the signal lands forks its workers
+    after, and they outlived a tree kill. The whole group is signalled
+    instead, and only while its leader is not reaped: until then the group's
+    id is the leader's PID, which no other process can be given, so the
+    signals reach this server's processes only (a PID recorded in a file
+    gives no such guarantee: PIDs are reused).
+    """
+    if popen.returncode is not None:
+        return  # reaped already: its group id may be another process's by now
+    group = popen.pid
+    tree = _tree(group)  # children that left the group (rare), by identity
+    _signal_group(group, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while exit_status(group) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # What is left: a worker forked while the server was being ended, one that
+    # ignores SIGTERM, or a server that would not stop.
+    _signal_group(group, signal.SIGKILL)
+    for process in tree:
+        with suppress(psutil.Error):
+            process.kill()  # psutil checks it is still the same process
+    popen.wait()
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _signal_group(group: int, sig: int) -> None:
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, sig)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[list[int]]:
+    """Hold Ctrl-C and SIGTERM for the block (see signals_held), then deliver
+    those received to the handlers that were in place before."""
+    with signals_held() as received:
+        yield received
+    for sig in dict.fromkeys(received):
+        signal.raise_signal(sig)
 
 
 @contextmanager
