@@ -2,7 +2,8 @@
 
 Slow: every project gets a fresh virtual environment, installed exactly as its
 README says; then its own tests, ruff and (Django) the deployment checks run,
-and gunicorn serves it in production mode.
+and gunicorn serves it in production mode. Hello World is a lesson, not a
+starter (its README says so): it is installed, tested and linted, not deployed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .conftest import HOSTILE, Page
 pytestmark = pytest.mark.slow
 
 NAMES = [p.name for p in PROJECTS]
+STARTERS = [p.name for p in PROJECTS if p.app != "hello"]
 DJANGO = [p.name for p in PROJECTS if p.framework == "django"]
 
 
@@ -167,7 +169,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@each(NAMES)
+@each(STARTERS)
 def test_gunicorn_serves_production_mode(installed, xprocess) -> None:
     project, env = installed
     port = free_port()
@@ -224,8 +226,6 @@ def test_gunicorn_serves_production_mode(installed, xprocess) -> None:
             assert css.status_code == 200
             assert css.headers["Content-Type"].startswith("text/css")
             assert Page(missing.text).stylesheets == ["/static/css/style.css"]
-        else:
-            assert "Hello, World!" in home.text
     finally:
         xprocess.getinfo(name).terminate()
 
