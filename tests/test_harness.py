@@ -249,7 +249,7 @@ BROKEN = {
              "No module named 'no_such_module'"],
     ),
     "the dev server exits at start": (
-        "django-hello", edit("app.py", "import os", "import no_such_module\nimport os"),
+        "django-hello", edit("app.py", "import sys", "import no_such_module"),
         ["--server", "dev"], ["FAIL  start dev", "server exited with status 1",
                               "No module named 'no_such_module'"],
     ),

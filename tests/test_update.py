@@ -355,3 +355,38 @@ def test_pytest_copie_updates_a_project(world: World, copie) -> None:
     assert updated.exit_code == 0, updated.exception
     assert (result.project_dir / ADDED).is_file()
     assert GITIGNORE_V2 in (result.project_dir / ".gitignore").read_text("utf-8")
+
+
+def test_generation_clones_the_template_once_and_records_it_as_copier_does(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import copier._template as copier_template  # where Copier clones a template
+
+    clones = []
+    real_clone = copier_template.clone
+
+    def counted_clone(*args, **kwargs):
+        clones.append(args)
+        return real_clone(*args, **kwargs)
+
+    monkeypatch.setattr(copier_template, "clone", counted_clone)
+    v2 = TemplateSource(str(world.history), "v2.0.0")
+    monkeypatch.setattr(generating, "installed_source", lambda: v2)
+    answers = yaml.safe_load(EXAMPLE_ANSWERS.read_text("utf-8"))
+    paths = generating.generate_all(tmp_path / "all", answers)
+    assert len(clones) == 1  # one clone for every project (Copier alone: one each)
+    # Recorded exactly as `copier copy --vcs-ref HEAD` of that template records.
+    copier_copy = [sys.executable, "-m", "copier", "copy", "--quiet", "--defaults",
+                   "--vcs-ref=HEAD", f"--data-file={EXAMPLE_ANSWERS}"]  # fmt: skip
+    for path in paths:
+        mine = yaml.safe_load((path / ".copier-answers.yml").read_text("utf-8"))
+        assert (mine["_commit"], mine["_src_path"]) == ("v2.0.0", v2.url)
+    for path in (paths[0], paths[-1]):  # the first and an accounts variant
+        mine = yaml.safe_load((path / ".copier-answers.yml").read_text("utf-8"))
+        data = [f"--data={k}={mine[k]}" for k in ("framework", "app", "accounts")
+                if k in mine]  # fmt: skip
+        alone = tmp_path / f"copier-{path.name}"
+        subprocess.run([*copier_copy, *data, v2.url, str(alone)], check=True)
+        assert (alone / ".copier-answers.yml").read_text("utf-8") == (
+            path / ".copier-answers.yml"
+        ).read_text("utf-8")

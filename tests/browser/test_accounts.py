@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from .test_todo_flows import focused, press, tab_to, titles
-from .tour import Tour, Visit, audit_tests, visit_every_app
+from .tour import Tour, Visit, audit_tests, layout_names, visit_every_app
 
 APPS = ["flask-todo-accounts", "django-todo-accounts"]
 PASSWORD = "correct horse 9"
@@ -72,11 +72,13 @@ def test_every_state_was_reached(tour: dict[str, Visit]) -> None:
     }
 
 
-# axe-core, failed requests and the Nu HTML Checker, on every page above.
+# axe-core, failed requests, the Nu HTML Checker and the project's name in the
+# layout, on every page above.
 (
     test_axe_finds_no_violation,
     test_no_request_of_the_page_fails,
     test_vnu_finds_no_html_error,
+    test_the_layout_shows_the_project_name,
 ) = audit_tests(PAGES)
 
 
@@ -160,3 +162,12 @@ def test_sign_up_add_log_out_log_in_with_the_keyboard_only(tab: Any) -> None:
     tab.goto("/")
     assert "/accounts/login/" in tab.url
     assert focused(tab) == "id_username"
+
+
+def test_the_name_check_catches_the_host_as_the_name() -> None:
+    # What Django's LoginView showed before the project gave it its `site`.
+    page = (
+        "<title>Log in · 127.0.0.1:8000</title><meta name=description content=''>"
+        "<a class=site-name href=/>127.0.0.1:8000</a>"
+    )
+    assert layout_names(page) == ("127.0.0.1:8000", "127.0.0.1:8000", "")

@@ -79,11 +79,13 @@ def test_every_state_was_reached(tour: dict[str, Visit]) -> None:
     assert statuses["django-todo form refused"] == 403
 
 
-# axe-core, failed requests and the Nu HTML Checker, on every page above.
+# axe-core, failed requests, the Nu HTML Checker and the project's name in the
+# layout, on every page above.
 (
     test_axe_finds_no_violation,
     test_no_request_of_the_page_fails,
     test_vnu_finds_no_html_error,
+    test_the_layout_shows_the_project_name,
 ) = audit_tests(PAGES)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 
 from .checkers import axe_violations, vnu_errors
 
@@ -81,6 +82,16 @@ def visit_every_app(
     return visits
 
 
+def layout_names(source: str) -> tuple[str, str, str]:
+    """What the layout shows as the site's name and description: the title's
+    end (after " · "), the header's link and the meta description."""
+    page = BeautifulSoup(source, "html.parser")
+    title = page.title.get_text().rpartition(" · ")[2]
+    header = page.find(class_="site-name").get_text(strip=True)
+    description = page.find("meta", attrs={"name": "description"})["content"]
+    return title, header, description
+
+
 def audit_tests(pages: list[str]) -> tuple[Callable[..., None], ...]:
     """The checks every toured page gets, as tests of the module that calls
     this with its page names (its `tour` fixture visits them)."""
@@ -98,8 +109,20 @@ def audit_tests(pages: list[str]) -> tuple[Callable[..., None], ...]:
         errors = vnu_errors({name: visit.source for name, visit in tour.items()})
         assert {name: found for name, found in errors.items() if found} == {}
 
+    @pytest.mark.parametrize("name", pages)
+    def test_the_layout_shows_the_project_name(
+        tour: dict[str, Visit], name: str, example_answers: dict
+    ) -> None:
+        # Django's LoginView once hid the project's name behind the host's.
+        project, description = (
+            example_answers["project_name"],
+            example_answers["description"],
+        )
+        assert layout_names(tour[name].source) == (project, project, description)
+
     return (
         test_axe_finds_no_violation,
         test_no_request_of_the_page_fails,
         test_vnu_finds_no_html_error,
+        test_the_layout_shows_the_project_name,
     )

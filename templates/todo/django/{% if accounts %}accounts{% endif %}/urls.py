@@ -4,6 +4,7 @@ The names are Django's usual ones, without a namespace: settings.LOGIN_URL is
 "login", and {% url 'logout' %} finds the log-out form's address.
 """
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -18,7 +19,11 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=LoginForm
+            template_name="accounts/login.html",
+            authentication_form=LoginForm,
+            # LoginView gives its page a `site` of its own (the host name),
+            # which hides the layout's; extra_context gives ours back.
+            extra_context={"site": settings.SITE},
         ),
         name="login",
     ),
