@@ -12,7 +12,7 @@ from todos.models import Todo
 from todos.views import FILTERS, PER_PAGE
 
 MAX_PAGE_SIZE = 100
-# The largest page number: what the database's INTEGER holds, as in Flask.
+# The largest page number: what an INTEGER holds, as in the Flask version.
 LAST_PAGE = 2**31 - 1
 
 TITLE_MESSAGES = TodoForm.Meta.error_messages["title"]

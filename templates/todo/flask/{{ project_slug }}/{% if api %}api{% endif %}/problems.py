@@ -8,7 +8,20 @@ sent as application/problem+json, the same in the Django version.
 
 from http import HTTPStatus
 
-from apiflask import HTTPError
+from apiflask import HTTPError, Schema
+from apiflask.fields import Dict, Integer, List, String
+
+PROBLEM = "application/problem+json"
+
+
+class Problem(Schema):
+    """The shape of an error, for /api/openapi.json."""
+
+    type = String(required=True)
+    title = String(required=True)
+    status = Integer(required=True)
+    detail = String()
+    errors = Dict(keys=String(), values=List(String()))
 
 
 def problem(error):
@@ -26,7 +39,7 @@ def problem(error):
         }
     elif error.message != title:
         body["detail"] = error.message
-    headers = {**error.headers, "Content-Type": "application/problem+json"}
+    headers = {**error.headers, "Content-Type": PROBLEM}
     return body, error.status_code, headers
 
 

@@ -18,9 +18,9 @@ from ..todos.models import TITLE_MAX_LENGTH
 from ..todos.views import FILTERS, PER_PAGE
 
 MAX_PAGE_SIZE = 100
-# The largest page number: as for ids (todos/views.py), what the database's
-# INTEGER holds.
-LAST_PAGE = 2**31 - 1
+# The largest id and page number: what the database's INTEGER holds (as
+# TODO_ID in todos/views.py).
+LAST_ID = 2**31 - 1
 
 
 class Title(String):
@@ -77,7 +77,7 @@ class ListQuery(Schema):
     """The query string of the list: ?filter=active&page=2&page_size=20."""
 
     filter = String(load_default="all", validate=OneOf(list(FILTERS)))
-    page = Integer(load_default=1, validate=Range(min=1, max=LAST_PAGE))
+    page = Integer(load_default=1, validate=Range(min=1, max=LAST_ID))
     page_size = Integer(
         load_default=PER_PAGE, validate=Range(min=1, max=MAX_PAGE_SIZE)
     )
