@@ -13,6 +13,7 @@ against it (openapi_shape.py), and schemathesis against both servers.
 from __future__ import annotations
 
 import itertools
+import os
 import sqlite3
 import subprocess
 import sys
@@ -529,11 +530,12 @@ def run_schemathesis(
         "--mode=positive",
         f"--max-examples={examples}",
         "--generation-deterministic",
-        "--no-color",
+        "--seed=1",
     ]
     if token:
         command.append(f"--header=Authorization: Bearer {token}")
-    return subprocess.run(command, capture_output=True, text=True, timeout=900)
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
 
 
 # The full 100 cases an operation where it costs least; fewer on PostgreSQL.

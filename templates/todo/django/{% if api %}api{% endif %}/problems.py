@@ -27,7 +27,9 @@ def problem_details(exc, context):
     if isinstance(exc, ValidationError):
         body["detail"] = "Some fields were refused; see errors."
         errors = response.data
-        body["errors"] = errors if isinstance(errors, dict) else {"non_field_errors": errors}
+        body["errors"] = (
+            errors if isinstance(errors, dict) else {"non_field_errors": errors}
+        )
     elif response.data.get("detail") and response.data["detail"] != title:
         body["detail"] = response.data["detail"]
     response.data = body

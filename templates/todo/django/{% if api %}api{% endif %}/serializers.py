@@ -25,7 +25,10 @@ class TodoSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "title": {
                 # DRF says "blank" where a form says "required" (only spaces).
-                "error_messages": {**TITLE_MESSAGES, "blank": TITLE_MESSAGES["required"]}
+                "error_messages": {
+                    **TITLE_MESSAGES,
+                    "blank": TITLE_MESSAGES["required"],
+                }
             }
         }
 

@@ -11,7 +11,7 @@ TITLE_MAX_LENGTH characters, with the form's messages.
 from apiflask import Schema
 from apiflask.fields import Boolean, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
-from marshmallow import EXCLUDE
+from marshmallow import EXCLUDE, ValidationError
 
 from ..todos.forms import TITLE_REQUIRED, TITLE_TOO_LONG, strip
 from ..todos.models import TITLE_MAX_LENGTH
@@ -26,22 +26,18 @@ LAST_ID = 2**31 - 1
 class Title(String):
     """A todo's title: trimmed, then checked as the form checks it."""
 
-    default_error_messages = {
-        "required": TITLE_REQUIRED,
-        "null_character": "Null characters are not allowed.",
-    }
-
     def __init__(self, **kwargs):
         lengths = [
             Length(min=1, error=TITLE_REQUIRED),
             Length(max=TITLE_MAX_LENGTH, error=TITLE_TOO_LONG),
         ]
-        super().__init__(validate=lengths, **kwargs)
+        messages = {"required": TITLE_REQUIRED}
+        super().__init__(validate=lengths, error_messages=messages, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         title = strip(super()._deserialize(value, attr, data, **kwargs))
         if "\x00" in title:  # no database stores it in text
-            raise self.make_error("null_character")
+            raise ValidationError("Null characters are not allowed.")
         return title
 
 
@@ -78,9 +74,7 @@ class ListQuery(Schema):
 
     filter = String(load_default="all", validate=OneOf(list(FILTERS)))
     page = Integer(load_default=1, validate=Range(min=1, max=LAST_ID))
-    page_size = Integer(
-        load_default=PER_PAGE, validate=Range(min=1, max=MAX_PAGE_SIZE)
-    )
+    page_size = Integer(load_default=PER_PAGE, validate=Range(min=1, max=MAX_PAGE_SIZE))
 
 
 class Counts(Schema):
