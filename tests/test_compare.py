@@ -62,6 +62,14 @@ EXPECTED = {
         "sessions": ("session.clear()", "axes.backends.AxesStandaloneBackend"),
         "tests": ("def test_each_user_sees", "def test_each_user_sees"),
     },
+    "api": {
+        "serializers": ("class TodoIn(Schema):", "class TodoSerializer(serializers.ModelSerializer):"),
+        "api_views": ("@bp.input(TodoIn", "class TodoViewSet(viewsets.ModelViewSet):"),
+        "problems": ('"type": "about:blank"', '"type": "about:blank"'),
+        "tokens": ("HTTPTokenAuth(", "class BearerTokenAuthentication(TokenAuthentication):"),
+        "openapi": ('spec_path="/api/openapi.json"', "SPECTACULAR_SETTINGS"),
+        "tests": ("def test_another_users_todo_is_404", "def test_another_users_todo_is_404"),
+    },
 }  # fmt: skip
 
 
