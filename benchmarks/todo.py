@@ -529,26 +529,24 @@ def main() -> None:
         for f in every
     )
     small, large = options.sizes[0], options.sizes[-1]
-    size_ratios = {
-        c: median([x.median_ms[large] for x in runs[c]])
-        / median([x.median_ms[small] for x in runs[c]])
-        for c in configs
-    }
-    django_ratios = {
-        db: median([x.gets_per_s[small] for x in runs["django", db]])
-        / median([x.gets_per_s[small] for x in runs["flask", db]])
-        for db in DATABASES
-    }
-    api_size_ratios = {
-        c: median([x.api_median_ms[large] for x in runs[c]])
-        / median([x.api_median_ms[small] for x in runs[c]])
-        for c in configs
-    }
-    api_django_ratios = {
-        db: median([x.api_gets_per_s[small] for x in runs["django", db]])
-        / median([x.api_gets_per_s[small] for x in runs["flask", db]])
-        for db in DATABASES
-    }
+
+    def size_ratio(config: tuple[str, str], ms: str) -> float:
+        """The largest list's median latency over the smallest's."""
+        runs_ = runs[config]
+        return median([getattr(x, ms)[large] for x in runs_]) / median(
+            [getattr(x, ms)[small] for x in runs_]
+        )
+
+    def django_ratio(db: str, per_s: str) -> float:
+        """Django's requests/s over Flask's, at the smallest list."""
+        return median([getattr(x, per_s)[small] for x in runs["django", db]]) / median(
+            [getattr(x, per_s)[small] for x in runs["flask", db]]
+        )
+
+    size_ratios = {c: size_ratio(c, "median_ms") for c in configs}
+    django_ratios = {db: django_ratio(db, "gets_per_s") for db in DATABASES}
+    api_size_ratios = {c: size_ratio(c, "api_median_ms") for c in configs}
+    api_django_ratios = {db: django_ratio(db, "api_gets_per_s") for db in DATABASES}
     adds_ok = all(f.failed_adds == 0 and f.new_counted == adds for f in every)
     gets_ok = all(f.failed_gets == 0 for f in every)
     for c, ratio in size_ratios.items():

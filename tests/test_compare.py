@@ -63,12 +63,12 @@ EXPECTED = {
         "tests": ("def test_each_user_sees", "def test_each_user_sees"),
     },
     "api": {
-        "serializers": ("class TodoIn(Schema):", "class TodoSerializer(serializers.ModelSerializer):"),
-        "api_views": ("@bp.input(TodoIn", "class TodoViewSet(viewsets.ModelViewSet):"),
+        "serializers": ("class TodoIn(Schema):", "class TodoSerializer("),
+        "api_views": ("@bp.input(TodoIn", "class TodoViewSet("),
         "problems": ('"type": "about:blank"', '"type": "about:blank"'),
-        "tokens": ("HTTPTokenAuth(", "class BearerTokenAuthentication(TokenAuthentication):"),
+        "tokens": ("HTTPTokenAuth(", "class BearerTokenAuthentication("),
         "openapi": ('spec_path="/api/openapi.json"', "SPECTACULAR_SETTINGS"),
-        "tests": ("def test_another_users_todo_is_404", "def test_another_users_todo_is_404"),
+        "tests": ("def test_another_users_todo", "def test_another_users_todo"),
     },
 }  # fmt: skip
 
