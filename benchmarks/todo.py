@@ -14,6 +14,9 @@ For each of the four, in one run:
   (a SQLAlchemy `before_cursor_execute` listener; Django's
   CaptureQueriesContext) on the database the server uses; then CLIENTS
   concurrent clients GET `/` GETS times each: requests/s and median latency.
+- the same for the JSON API (the projects are generated with `api: yes`):
+  the queries of one GET of /api/todos/ (a page of 50), its requests/s, median
+  latency and bytes per page.
 - then adds/s, on the largest list: CLIENTS concurrent clients, each with its
   own session (cookie and CSRF token read from `form.new-todo`), post ADDS
   todos each without following the redirect. Every add must answer a
@@ -22,8 +25,9 @@ For each of the four, in one run:
 The clients run on the same machine as the servers. Figures are medians over
 the runs. Goals: queries constant and <= 3; the list page with the largest
 list within 2x the time of the smallest; Django's list at least 0.5x Flask's
-requests/s. Exit status 1 if the query goal is not met or any add or GET
-failed, so the script can serve as a check.
+requests/s; the same three for the API's list (queries <= 4). Exit status 1
+if a query goal is not met or any add or GET failed, so the script can serve
+as a check.
 """
 
 from __future__ import annotations
@@ -79,7 +83,7 @@ app = create_app({"SECRET_KEY": "x"})
 statements = []
 with app.app_context():
     event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-response = app.test_client().get("/")
+response = app.test_client().get(sys.argv[2])
 print(json.dumps({"status": response.status_code, "queries": len(statements)}))
 """,
     "django": """
@@ -97,7 +101,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 with CaptureQueriesContext(connection) as queries:
-    response = Client().get("/")
+    response = Client().get(sys.argv[2])
 print(json.dumps({"status": response.status_code, "queries": len(queries)}))
 """,
 }
@@ -115,6 +119,11 @@ class Figures:
     gets_per_s: dict[int, float] = field(default_factory=dict)
     median_ms: dict[int, float] = field(default_factory=dict)
     failed_gets: int = 0
+    # The API's list, GET /api/todos/ (keys: list sizes).
+    api_queries: dict[int, int] = field(default_factory=dict)
+    api_gets_per_s: dict[int, float] = field(default_factory=dict)
+    api_median_ms: dict[int, float] = field(default_factory=dict)
+    api_bytes: dict[int, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
 
@@ -217,8 +226,11 @@ class Load:
         )
         return int(strong.get_text()) if strong else 0
 
-    def get_list(self, clients: list[Client], gets: int) -> tuple[float, list[float]]:
-        """Each client GETs / GETS times; return the seconds and every latency."""
+    def get_list(
+        self, clients: list[Client], gets: int, path: str = "/"
+    ) -> tuple[float, list[float]]:
+        """Each client GETs ``path`` GETS times; return the seconds and every
+        latency."""
         latencies: list[float] = []
         failed: list[str] = []
 
@@ -226,10 +238,10 @@ class Load:
             mine = []
             for _ in range(gets):
                 start = time.perf_counter()
-                response = client.session.get(client.base_url + "/", timeout=TIMEOUT)
+                response = client.session.get(client.base_url + path, timeout=TIMEOUT)
                 mine.append(time.perf_counter() - start)
                 if response.status_code != 200:
-                    failed.append(f"GET /: {response.status_code}")
+                    failed.append(f"GET {path}: {response.status_code}")
             with self.lock:
                 latencies.extend(mine)
 
@@ -265,11 +277,11 @@ def fill(framework: str, plan: Plan, database_url: str, size: int) -> None:
 
 
 def count_queries(
-    framework: str, plan: Plan, environment: Environment, slug: str
+    framework: str, plan: Plan, environment: Environment, slug: str, path: str = "/"
 ) -> int:
-    """SQL queries of one list-page GET, counted in a fresh process."""
+    """SQL queries of one GET of ``path``, counted in a fresh process."""
     done = subprocess.run(
-        [environment.python, "-c", COUNT_QUERIES[framework], slug],
+        [environment.python, "-c", COUNT_QUERIES[framework], slug, path],
         cwd=plan.folder,
         env={**environment.variables, **plan.env},
         capture_output=True,
@@ -321,6 +333,16 @@ def measure(
         seconds, latencies = load.get_list(clients, options.gets)
         figures.gets_per_s[size] = len(latencies) / seconds
         figures.median_ms[size] = statistics.median(latencies) * 1000
+        api = "/api/todos/"
+        figures.api_queries[size] = count_queries(
+            framework, plan, environment, slug, api
+        )
+        page = requests.get(server.url + api, timeout=TIMEOUT)
+        figures.api_bytes[size] = len(page.content)
+        load.get_list(clients, 1, api)
+        seconds, latencies = load.get_list(clients, options.gets, api)
+        figures.api_gets_per_s[size] = len(latencies) / seconds
+        figures.api_median_ms[size] = statistics.median(latencies) * 1000
     before = load.counted()
     seconds = load.add(clients, options.adds)
     figures.adds_per_s = options.adds * options.clients / seconds
@@ -412,7 +434,7 @@ def main() -> None:
             generate(
                 find_project("todo", framework),
                 folder,
-                {**answers, "database": database},
+                {**answers, "database": database, "api": True},
             )
             folders[framework, database] = folder
         for run in range(options.runs):  # alternate, so drift hits all alike
@@ -469,6 +491,25 @@ def main() -> None:
                 lambda f, s=size: f"{median([x.median_ms[s] for x in f]):.1f}",
             ),
         ]
+    for size in options.sizes:
+        rows += [
+            (
+                f"API {size:,}: queries",
+                lambda f, s=size: str(max(x.api_queries[s] for x in f)),
+            ),
+            (
+                f"API {size:,}: req/s",
+                lambda f, s=size: f"{median([x.api_gets_per_s[s] for x in f]):.1f}",
+            ),
+            (
+                f"API {size:,}: median ms",
+                lambda f, s=size: f"{median([x.api_median_ms[s] for x in f]):.1f}",
+            ),
+            (
+                f"API {size:,}: bytes/page",
+                lambda f, s=size: str(max(x.api_bytes[s] for x in f)),
+            ),
+        ]
     rows.append(("failed list GETs", lambda f: str(sum(x.failed_gets for x in f))))
     names = [f"{fw}/{db}" for fw, db in configs]
     print(f"{'':<28}" + "".join(f"{name:>19}" for name in names))
@@ -480,17 +521,32 @@ def main() -> None:
         len(set(f.queries.values())) == 1 and max(f.queries.values()) <= QUERY_GOAL
         for f in every
     )
+    # The API's list: constant too (DRF's paginator counts the page's list
+    # once more than the pages do, so the goal is one query higher).
+    api_queries_ok = all(
+        len(set(f.api_queries.values())) == 1
+        and max(f.api_queries.values()) <= QUERY_GOAL + 1
+        for f in every
+    )
     small, large = options.sizes[0], options.sizes[-1]
-    size_ratios = {
-        c: median([x.median_ms[large] for x in runs[c]])
-        / median([x.median_ms[small] for x in runs[c]])
-        for c in configs
-    }
-    django_ratios = {
-        db: median([x.gets_per_s[small] for x in runs["django", db]])
-        / median([x.gets_per_s[small] for x in runs["flask", db]])
-        for db in DATABASES
-    }
+
+    def size_ratio(config: tuple[str, str], ms: str) -> float:
+        """The largest list's median latency over the smallest's."""
+        runs_ = runs[config]
+        return median([getattr(x, ms)[large] for x in runs_]) / median(
+            [getattr(x, ms)[small] for x in runs_]
+        )
+
+    def django_ratio(db: str, per_s: str) -> float:
+        """Django's requests/s over Flask's, at the smallest list."""
+        return median([getattr(x, per_s)[small] for x in runs["django", db]]) / median(
+            [getattr(x, per_s)[small] for x in runs["flask", db]]
+        )
+
+    size_ratios = {c: size_ratio(c, "median_ms") for c in configs}
+    django_ratios = {db: django_ratio(db, "gets_per_s") for db in DATABASES}
+    api_size_ratios = {c: size_ratio(c, "api_median_ms") for c in configs}
+    api_django_ratios = {db: django_ratio(db, "api_gets_per_s") for db in DATABASES}
     adds_ok = all(f.failed_adds == 0 and f.new_counted == adds for f in every)
     gets_ok = all(f.failed_gets == 0 for f in every)
     for c, ratio in size_ratios.items():
@@ -505,13 +561,29 @@ def main() -> None:
             f"{db}: Django serves {ratio:.2f}x Flask's list req/s at {small:,} todos "
             f"(goal >= {DJANGO_GOAL:g}x: {met})"
         )
+    for c, ratio in api_size_ratios.items():
+        met = "met" if ratio <= SIZE_GOAL else "NOT met"
+        print(
+            f"API {c[0]}/{c[1]}: {large:,} todos take {ratio:.2f}x the time of "
+            f"{small:,} (goal <= {SIZE_GOAL:g}x: {met})"
+        )
+    for db, ratio in api_django_ratios.items():
+        met = "met" if ratio >= DJANGO_GOAL else "NOT met"
+        print(
+            f"API {db}: Django serves {ratio:.2f}x Flask's list req/s at "
+            f"{small:,} todos (goal >= {DJANGO_GOAL:g}x: {met})"
+        )
+    print(
+        f"API queries constant and <= {QUERY_GOAL + 1}: "
+        f"{'met' if api_queries_ok else 'NOT met'}"
+    )
     print(
         f"queries constant and <= {QUERY_GOAL}: {'met' if queries_ok else 'NOT met'}; "
         f"every add saved: {'yes' if adds_ok else 'NO'}; "
         f"every list GET answered 200: {'yes' if gets_ok else 'NO'}"
     )
     print(f"took {time.perf_counter() - started:.1f} s")
-    if not (queries_ok and adds_ok and gets_ok):
+    if not (queries_ok and api_queries_ok and adds_ok and gets_ok):
         sys.exit(1)
 
 

@@ -188,7 +188,9 @@ def new(app: str, dest: Path, framework: str, **options: Any) -> None:
 def all_projects(dest: Path, **options: Any) -> None:
     """Generate every project into DEST/<framework>-<app> from the same answers.
 
-    The to-do comes twice: plain, and with accounts in <framework>-todo-accounts.
+    The to-do comes three times: plain, with accounts in
+    <framework>-todo-accounts, and with accounts and the JSON API in
+    <framework>-todo-api.
 
     \b
     Example:

@@ -63,6 +63,14 @@ EXPECTED = {
         "deploy": ('get("X-Forwarded-For"', 'AXES_CLIENT_IP_CALLABLE = "'),
         "tests": ("def test_each_user_sees", "def test_each_user_sees"),
     },
+    "api": {
+        "serializers": ("class TodoIn(Schema):", "class TodoSerializer("),
+        "api_views": ("@bp.input(TodoIn", "class TodoViewSet("),
+        "problems": ('"type": "about:blank"', '"type": "about:blank"'),
+        "tokens": ("HTTPTokenAuth(", "class BearerTokenAuthentication("),
+        "openapi": ('spec_path="/api/openapi.json"', "SPECTACULAR_SETTINGS"),
+        "tests": ("def test_another_users_todo", "def test_another_users_todo"),
+    },
 }  # fmt: skip
 
 

@@ -7,6 +7,10 @@ from wtforms.validators import DataRequired, Length
 from ..forms import Form
 from .models import TITLE_MAX_LENGTH
 
+# Why a title is refused: written once, for every form (and schema) to use.
+TITLE_REQUIRED = "Enter a title."
+TITLE_TOO_LONG = f"Keep the title to {TITLE_MAX_LENGTH} characters or fewer."
+
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -19,10 +23,7 @@ class TodoForm(Form):
         id="id_title",  # Django's id for it: both versions' pages match
         filters=[strip],
         validators=[
-            DataRequired("Enter a title."),
-            Length(
-                max=TITLE_MAX_LENGTH,
-                message=f"Keep the title to {TITLE_MAX_LENGTH} characters or fewer.",
-            ),
+            DataRequired(TITLE_REQUIRED),
+            Length(max=TITLE_MAX_LENGTH, message=TITLE_TOO_LONG),
         ],
     )
