@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -40,6 +41,8 @@ from .update_history import (
     commit_all,
     head,
     owner_edits,
+    plain_git_runs_them,
+    plant_git_commands,
 )
 
 NAMES = [p.name for p in PROJECTS]
@@ -302,9 +305,107 @@ def test_refuses_a_downgrade_unless_asked(world, monkeypatch, tmp_path) -> None:
     run = scaffold("update", copy, "--to", "2.0.0", "-d", "description=Again")
     assert run.code == 0, run.err
     assert "description: Again" in (copy / ".copier-answers.yml").read_text()
-    # An older one is still refused: Copier only updates forwards.
+    # An older one is still refused, naming both versions: updates go forwards.
     commit_all(copy, "New description")
-    refused(scaffold("update", copy, "--to", "1.0.0"), "downgrading")
+    refused(
+        scaffold("update", copy, "--to", "1.0.0"),
+        "version v2.0.0, which is newer than v1.0.0",
+        "only go forwards",
+    )
+
+
+def test_a_version_between_releases_is_named_as_recorded(world, source, tmp_path):
+    # A development build records git's description, e.g. v0.1.0-151-g8d691c7;
+    # "downgrading from 0" (its first dot-separated piece) said nothing.
+    copy = tmp_path / "project"
+    shutil.copytree(world.untouched["flask-hello"], copy, symlinks=True)
+    described = subprocess.run(
+        ["git", "describe", "--tags", "--exclude", "v2.0.0", "v2.0.0"],
+        cwd=world.history, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert re.fullmatch(r"v1\.0\.0-1-g[0-9a-f]+", described)
+    answers = copy / ".copier-answers.yml"
+    answers.write_text(
+        re.sub(r"(?m)^_commit: .*$", f"_commit: {described}", answers.read_text())
+    )
+    commit_all(copy, "Made by a development build")
+    run = scaffold("update", copy, "--to", "1.0.0")
+    refused(run, f"version {described}, which is newer than v1.0.0")
+    assert "from 0" not in run.err
+
+
+def test_no_changes_are_not_counted_as_updates(world, source, tmp_path) -> None:
+    copy = tmp_path / "project"
+    shutil.copytree(world.untouched["flask-hello"], copy, symlinks=True)
+    commit_all(copy, "Updated to v2")
+    run = scaffold("update", copy)
+    assert run.code == 0, run.err
+    assert f"{copy}: v2.0.0 -> v2.0.0: no changes" in run.out
+    assert "Nothing to update: 1 project already up to date." in run.out
+    assert "updated" not in run.out.splitlines()[-1]
+    assert not status(copy)
+    both = scaffold("update", copy, spare_copy(world, tmp_path / "spare"))
+    assert both.code == 0, both.err
+    assert both.out.splitlines()[-1].startswith("1 project updated, no conflicts")
+
+
+def test_a_project_in_an_ignored_folder_is_told_what_to_do(world, source, tmp_path):
+    # The Quick start's build/ inside a repository that ignores it.
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    (outer / ".gitignore").write_text("build/\n")
+    commit_all(outer)
+    project = outer / "build" / "flask-hello"
+    shutil.copytree(world.spare, project, ignore=shutil.ignore_patterns(".git"))
+    before = snapshot(project)
+    run = scaffold("update", project)
+    refused(run, f"inside the git repository {outer}", "does not track it",
+            f"cd {project} && git init")  # fmt: skip
+    assert "git-tracked" not in run.err  # Copier's bare message
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize(
+    ("line", "phrases"),
+    [
+        ("framework: [flask]", ["'framework'", "not text"]),
+        ("app: {a: b}", ["'app'", "not text"]),
+        ("framework: rails", ["'framework'", "must be one of"]),
+    ],
+)
+def test_recorded_answers_are_validated_as_everywhere(
+    world, source, tmp_path, line: str, phrases: list[str]
+) -> None:
+    project = spare_copy(world, tmp_path)
+    answers = project / ".copier-answers.yml"
+    key = line.split(":")[0]
+    kept = [x for x in answers.read_text().splitlines() if not x.startswith(key)]
+    answers.write_text("\n".join([*kept, line]) + "\n")
+    commit_all(project, "An edited answer")
+    refused(scaffold("update", project, "--pretend"), ".copier-answers.yml", *phrases)
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "fifo", "huge"])
+def test_answers_that_are_no_small_file_are_refused(world, source, tmp_path, kind):
+    project = spare_copy(world, tmp_path)
+    answers = project / ".copier-answers.yml"
+    answers.unlink()
+    if kind == "/dev/zero":
+        answers.symlink_to("/dev/zero")
+    elif kind == "huge":
+        answers.write_text("#" * 10_000_000)
+    commit_all(project, "Answers replaced")
+    if kind == "fifo":  # git cannot track one: it is only in the folder
+        os.mkfifo(answers)
+    # A process of its own: before the fix, the FIFO hung and /dev/zero filled
+    # the memory; the timeout turns either into a failure.
+    done = subprocess.run(
+        [sys.executable, "-m", "scaffold", "update", str(project), "--pretend"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0 and done.stderr.count("\n") == 1, done.stderr
+    expected = "bytes" if kind == "huge" else "not a regular file"
+    assert ".copier-answers.yml" in done.stderr and expected in done.stderr
 
 
 def test_unknown_data_key_is_refused(world, source, tmp_path) -> None:
@@ -355,3 +456,21 @@ def test_pytest_copie_updates_a_project(world: World, copie) -> None:
     assert updated.exit_code == 0, updated.exception
     assert (result.project_dir / ADDED).is_file()
     assert GITIGNORE_V2 in (result.project_dir / ".gitignore").read_text("utf-8")
+
+
+def test_the_projects_git_configuration_runs_nothing(world, source, tmp_path):
+    # A project folder from an archive carries its .git: its config, hooks and
+    # attributes name commands (update_history.CONFIGURED, HOOKS).
+    project = spare_copy(world, tmp_path)
+    marks = tmp_path / "marks"
+    plant_git_commands(project, marks)
+    pretend = scaffold("update", project, "--pretend")
+    assert pretend.code == 0, pretend.err
+    assert list(marks.iterdir()) == [], "--pretend ran the project's commands"
+    run = scaffold("update", project)
+    assert run.code == 0, run.err
+    assert list(marks.iterdir()) == [], "update ran the project's commands"
+    assert (project / ADDED).is_file() and not (project / REMOVED).exists()
+    # The planted commands are live: plain git runs them.
+    ran = plain_git_runs_them(project, marks)
+    assert {"fsmonitor", "clean", "hook-pre-commit"} <= ran, ran

@@ -6,12 +6,12 @@ import multiprocessing
 import os
 import re
 import sys
-import warnings
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ..errors import ScaffoldError
+from . import copier_api
 from .answers import shared_questions
 from .catalog import PROJECTS, Project, variant_answers
 from .placing import place, staging_folder
@@ -57,9 +57,6 @@ def _copy(
     overwrite: bool,
 ) -> dict[str, str]:
     """Render one project with Copier; return the shared answers it used."""
-    import copier  # imported here: it is slow to import and most commands skip it
-    from copier.errors import CopierError, DirtyLocalWarning
-
     data = {
         **answers,
         **project.answers,  # a variant's own answers win
@@ -67,22 +64,18 @@ def _copy(
         "app": project.app,
     }
     try:
-        with warnings.catch_warnings():  # a checkout's uncommitted changes are meant
-            warnings.simplefilter("ignore", DirtyLocalWarning)
-            worker = copier.run_copy(
-                # The versioned template, so .copier-answers.yml records the
-                # version (_commit) that `scaffold update` starts from.
-                installed_source().url,
-                dest,
-                data=data,
-                vcs_ref="HEAD",
-                defaults=not interactive,
-                overwrite=overwrite,
-                quiet=True,
-            )
-    except (CopierError, ValueError) as error:
+        used = copier_api.copy(
+            # The versioned template, so .copier-answers.yml records the
+            # version (_commit) that `scaffold update` starts from.
+            installed_source().url,
+            dest,
+            data,
+            vcs_ref="HEAD",
+            defaults=not interactive,
+            overwrite=overwrite,
+        )
+    except copier_api.CopierFailed as error:
         raise ScaffoldError(_user_message(error)) from None
-    used = worker.answers.combined
     return {key: used[key] for key in shared_questions() if key in used}
 
 
@@ -151,7 +144,7 @@ def _copy_many(
         for project, path in jobs:
             _copy(project, path, answers, interactive=False, overwrite=overwrite)
         return
-    import copier  # noqa: F401  (once, before forking)
+    copier_api.load()  # once, before forking
 
     fork = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=fork) as pool:
