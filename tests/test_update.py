@@ -7,6 +7,7 @@ outside clients (Copier alone, pytest-copie) use the same history.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import os
@@ -14,16 +15,19 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
 import scaffold.generation.generate as generating
 import scaffold.generation.update as updating
 from scaffold.cli import main
+from scaffold.generation import copier_api
 from scaffold.generation.catalog import PROJECTS
 from scaffold.generation.template_source import TemplateSource
 
@@ -46,6 +50,7 @@ from .update_history import (
 )
 
 NAMES = [p.name for p in PROJECTS]
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 NEW_DESCRIPTION = "Updated: engines & <numbers>"
 
 
@@ -474,3 +479,50 @@ def test_the_projects_git_configuration_runs_nothing(world, source, tmp_path):
     # The planted commands are live: plain git runs them.
     ran = plain_git_runs_them(project, marks)
     assert {"fsmonitor", "clean", "hook-pre-commit"} <= ran, ran
+
+
+# --- issue 24, part 2: one boundary with Copier -----------------------------------
+
+
+def copier_imports(source: str) -> set[str]:
+    """The copier modules a Python source imports."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module)
+    return {name for name in found if name.split(".")[0] == "copier"}
+
+
+def test_copier_is_used_through_one_module_and_its_public_api() -> None:
+    package = Path(copier_api.__file__).parent.parent
+    users = {
+        path.relative_to(package).as_posix(): names
+        for path in package.rglob("*.py")
+        if (names := copier_imports(path.read_text("utf-8")))
+    }
+    assert set(users) == {"generation/copier_api.py"}, users
+    private = [n for n in users["generation/copier_api.py"] if "._" in n]
+    assert private == []
+    # The check sees what the old update.py did.
+    assert copier_imports("from copier._main import Worker\nimport copier") == {
+        "copier._main",
+        "copier",
+    }
+
+
+def test_the_supported_copier_versions_are_the_declared_ones() -> None:
+    declared = next(
+        Requirement(text)
+        for text in tomllib.loads(PYPROJECT.read_text("utf-8"))["project"][
+            "dependencies"
+        ]
+        if Requirement(text).name == "copier"
+    )
+    (low, high) = copier_api.SUPPORTED
+    as_text = ".".join
+    assert declared.specifier.contains(as_text(map(str, low)))
+    assert not declared.specifier.contains(as_text(map(str, high)))
+    assert not declared.specifier.contains(f"{low[0]}.{low[1] - 1}")
+    assert low <= copier_api.copier_version() < high
