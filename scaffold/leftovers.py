@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 import uuid
@@ -76,13 +77,26 @@ def _abandoned(root: Path) -> dict[str, list[Path]]:
         return found
     for folder in candidates:
         try:
-            owner = json.loads((folder / MARKER).read_text("utf-8"))
+            owner = json.loads(_read_marker(folder))
             if owner["run"] == RUN_ID or _owner_alive(owner):
                 continue
         except (OSError, ValueError, KeyError, TypeError):
             continue  # no marker (not ours, or just being made): leave it
         found.setdefault(str(owner["run"]), []).append(folder)
     return found
+
+
+def _read_marker(folder: Path) -> str:
+    """A marker of ours: a small regular file in a folder this user owns (the
+    temporary folder is shared: another user's FIFO or /dev/zero link named
+    like a marker must neither hang this run nor fill its memory)."""
+    if folder.lstat().st_uid != os.geteuid() or folder.is_symlink():
+        raise OSError("not this user's folder")
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
+    with os.fdopen(os.open(folder / MARKER, flags), "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise OSError("not a regular file")
+        return file.read(4096).decode("utf-8")
 
 
 def _processes_of(runs: set[str]) -> list[psutil.Process]:

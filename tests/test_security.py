@@ -152,7 +152,7 @@ def test_behind_a_proxy_https_gets_hsts_and_http_is_not_trusted(
     assert "Strict-Transport-Security" not in plain_http.headers
 
 
-@pytest.mark.parametrize("name", HTTPS_APPS)
+@pytest.mark.parametrize("name", NAMES)
 def test_behind_a_proxy_http_is_redirected_and_health_still_answers(
     proxied: dict[str, str], name: str
 ):

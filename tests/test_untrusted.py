@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from scaffold.harness.plan import _render, command_line
 
 from .test_cli import assert_refused
 from .test_harness import alive, edit, make, processes_under, scaffold_process
+from .update_history import commit_all, plain_git_runs_them, plant_git_commands
 
 SPY = (
     "import json\nimport os\n\n"
@@ -81,6 +83,8 @@ def test_help_says_checking_runs_the_projects_code(cli) -> None:
         ('project_name: "a\\u2028b"', ["'project_name'", "single line"]),
         ("python_version: '2.7'", ["'python_version'", "one of 3.11"]),
         ("project_slug: [a]", ["'project_slug'", "missing or not text"]),
+        ("framework: [flask]", ["'framework'", "missing or not text"]),
+        ("app: nothing", ["'app'", "must be one of hello"]),
     ],
 )
 def test_edited_answers_are_refused_before_use(
@@ -96,6 +100,66 @@ def test_edited_answers_are_refused_before_use(
     assert_refused(cli("check", project), ".copier-answers.yml", *phrases)
     assert not (tmp_path / "ran").exists(), "the config file outside ran"
     assert processes_under(tmp_path) == []
+
+
+# --- issue 21, item 9: every file read from a project is a small regular file ---
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "phrase"),
+    [
+        (".copier-answers.yml", "/dev/zero", "not a regular file"),
+        (".copier-answers.yml", "fifo", "not a regular file"),
+        ("pyproject.toml", "/dev/zero", "not a regular file"),
+        ("pyproject.toml", "fifo", "not a regular file"),
+        ("pyproject.toml", "huge", "bytes"),
+        ("pyproject.toml", "folder", "is a folder"),
+        ("pyproject.toml", "[project]\ndependencies = 'flask'\n", "list of"),
+    ],
+)
+def test_project_files_that_are_no_small_file_are_refused(
+    tmp_path: Path, example_answers, name: str, kind: str, phrase: str
+) -> None:
+    project = make(tmp_path, "flask-hello", example_answers)
+    target = project / name
+    target.unlink()
+    if kind == "/dev/zero":
+        target.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "huge":
+        target.write_text("#" * 5_000_000)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target.write_text(kind)
+    # A process of its own, with a timeout: before the fix the FIFO hung the
+    # check and /dev/zero grew it until the kernel killed it.
+    done = subprocess.run(
+        [sys.executable, "-m", "scaffold", "check", str(project)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0, done.stdout
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert name in lines[0] and phrase in lines[0], lines[0]
+
+
+# --- issue 21, item 11: check runs nothing the project's git config names -------
+
+
+def test_check_runs_nothing_the_projects_git_configuration_names(
+    cli, tmp_path: Path, generated: dict[str, Path]
+) -> None:
+    project = tmp_path / "flask-hello"
+    shutil.copytree(generated["flask-hello"], project)
+    commit_all(project)
+    marks = tmp_path / "marks"
+    plant_git_commands(project, marks)
+    result = cli("check", project)
+    assert result.code == 0, result.out + result.err
+    assert list(marks.iterdir()) == []
+    assert "fsmonitor" in plain_git_runs_them(project, marks)  # the plant is live
 
 
 def test_an_answer_never_becomes_an_option() -> None:

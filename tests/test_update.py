@@ -7,22 +7,27 @@ outside clients (Copier alone, pytest-copie) use the same history.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
 import scaffold.generation.generate as generating
 import scaffold.generation.update as updating
 from scaffold.cli import main
+from scaffold.generation import copier_api
 from scaffold.generation.catalog import PROJECTS
 from scaffold.generation.template_source import TemplateSource
 
@@ -40,9 +45,12 @@ from .update_history import (
     commit_all,
     head,
     owner_edits,
+    plain_git_runs_them,
+    plant_git_commands,
 )
 
 NAMES = [p.name for p in PROJECTS]
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 NEW_DESCRIPTION = "Updated: engines & <numbers>"
 
 
@@ -302,9 +310,107 @@ def test_refuses_a_downgrade_unless_asked(world, monkeypatch, tmp_path) -> None:
     run = scaffold("update", copy, "--to", "2.0.0", "-d", "description=Again")
     assert run.code == 0, run.err
     assert "description: Again" in (copy / ".copier-answers.yml").read_text()
-    # An older one is still refused: Copier only updates forwards.
+    # An older one is still refused, naming both versions: updates go forwards.
     commit_all(copy, "New description")
-    refused(scaffold("update", copy, "--to", "1.0.0"), "downgrading")
+    refused(
+        scaffold("update", copy, "--to", "1.0.0"),
+        "version v2.0.0, which is newer than v1.0.0",
+        "only go forwards",
+    )
+
+
+def test_a_version_between_releases_is_named_as_recorded(world, source, tmp_path):
+    # A development build records git's description, e.g. v0.1.0-151-g8d691c7;
+    # "downgrading from 0" (its first dot-separated piece) said nothing.
+    copy = tmp_path / "project"
+    shutil.copytree(world.untouched["flask-hello"], copy, symlinks=True)
+    described = subprocess.run(
+        ["git", "describe", "--tags", "--exclude", "v2.0.0", "v2.0.0"],
+        cwd=world.history, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert re.fullmatch(r"v1\.0\.0-1-g[0-9a-f]+", described)
+    answers = copy / ".copier-answers.yml"
+    answers.write_text(
+        re.sub(r"(?m)^_commit: .*$", f"_commit: {described}", answers.read_text())
+    )
+    commit_all(copy, "Made by a development build")
+    run = scaffold("update", copy, "--to", "1.0.0")
+    refused(run, f"version {described}, which is newer than v1.0.0")
+    assert "from 0" not in run.err
+
+
+def test_no_changes_are_not_counted_as_updates(world, source, tmp_path) -> None:
+    copy = tmp_path / "project"
+    shutil.copytree(world.untouched["flask-hello"], copy, symlinks=True)
+    commit_all(copy, "Updated to v2")
+    run = scaffold("update", copy)
+    assert run.code == 0, run.err
+    assert f"{copy}: v2.0.0 -> v2.0.0: no changes" in run.out
+    assert "Nothing to update: 1 project already up to date." in run.out
+    assert "updated" not in run.out.splitlines()[-1]
+    assert not status(copy)
+    both = scaffold("update", copy, spare_copy(world, tmp_path / "spare"))
+    assert both.code == 0, both.err
+    assert both.out.splitlines()[-1].startswith("1 project updated, no conflicts")
+
+
+def test_a_project_in_an_ignored_folder_is_told_what_to_do(world, source, tmp_path):
+    # The Quick start's build/ inside a repository that ignores it.
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    (outer / ".gitignore").write_text("build/\n")
+    commit_all(outer)
+    project = outer / "build" / "flask-hello"
+    shutil.copytree(world.spare, project, ignore=shutil.ignore_patterns(".git"))
+    before = snapshot(project)
+    run = scaffold("update", project)
+    refused(run, f"inside the git repository {outer}", "does not track it",
+            f"cd {project} && git init")  # fmt: skip
+    assert "git-tracked" not in run.err  # Copier's bare message
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize(
+    ("line", "phrases"),
+    [
+        ("framework: [flask]", ["'framework'", "not text"]),
+        ("app: {a: b}", ["'app'", "not text"]),
+        ("framework: rails", ["'framework'", "must be one of"]),
+    ],
+)
+def test_recorded_answers_are_validated_as_everywhere(
+    world, source, tmp_path, line: str, phrases: list[str]
+) -> None:
+    project = spare_copy(world, tmp_path)
+    answers = project / ".copier-answers.yml"
+    key = line.split(":")[0]
+    kept = [x for x in answers.read_text().splitlines() if not x.startswith(key)]
+    answers.write_text("\n".join([*kept, line]) + "\n")
+    commit_all(project, "An edited answer")
+    refused(scaffold("update", project, "--pretend"), ".copier-answers.yml", *phrases)
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "fifo", "huge"])
+def test_answers_that_are_no_small_file_are_refused(world, source, tmp_path, kind):
+    project = spare_copy(world, tmp_path)
+    answers = project / ".copier-answers.yml"
+    answers.unlink()
+    if kind == "/dev/zero":
+        answers.symlink_to("/dev/zero")
+    elif kind == "huge":
+        answers.write_text("#" * 10_000_000)
+    commit_all(project, "Answers replaced")
+    if kind == "fifo":  # git cannot track one: it is only in the folder
+        os.mkfifo(answers)
+    # A process of its own: before the fix, the FIFO hung and /dev/zero filled
+    # the memory; the timeout turns either into a failure.
+    done = subprocess.run(
+        [sys.executable, "-m", "scaffold", "update", str(project), "--pretend"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0 and done.stderr.count("\n") == 1, done.stderr
+    expected = "bytes" if kind == "huge" else "not a regular file"
+    assert ".copier-answers.yml" in done.stderr and expected in done.stderr
 
 
 def test_unknown_data_key_is_refused(world, source, tmp_path) -> None:
@@ -383,10 +489,81 @@ def test_generation_clones_the_template_once_and_records_it_as_copier_does(
         assert (mine["_commit"], mine["_src_path"]) == ("v2.0.0", v2.url)
     for path in (paths[0], paths[-1]):  # the first and an accounts variant
         mine = yaml.safe_load((path / ".copier-answers.yml").read_text("utf-8"))
-        data = [f"--data={k}={mine[k]}" for k in ("framework", "app", "accounts")
+        data = [f"--data={k}={mine[k]}" for k in ("framework", "app", "accounts", "api")
                 if k in mine]  # fmt: skip
         alone = tmp_path / f"copier-{path.name}"
         subprocess.run([*copier_copy, *data, v2.url, str(alone)], check=True)
         assert (alone / ".copier-answers.yml").read_text("utf-8") == (
             path / ".copier-answers.yml"
         ).read_text("utf-8")
+
+
+def test_the_projects_git_configuration_runs_nothing(world, source, tmp_path):
+    # A project folder from an archive carries its .git: its config, hooks and
+    # attributes name commands (update_history.CONFIGURED, HOOKS).
+    project = spare_copy(world, tmp_path)
+    marks = tmp_path / "marks"
+    plant_git_commands(project, marks)
+    pretend = scaffold("update", project, "--pretend")
+    assert pretend.code == 0, pretend.err
+    assert list(marks.iterdir()) == [], "--pretend ran the project's commands"
+    run = scaffold("update", project)
+    assert run.code == 0, run.err
+    assert list(marks.iterdir()) == [], "update ran the project's commands"
+    assert (project / ADDED).is_file() and not (project / REMOVED).exists()
+    # The planted commands are live: plain git runs them.
+    ran = plain_git_runs_them(project, marks)
+    assert {"fsmonitor", "clean", "hook-pre-commit"} <= ran, ran
+
+
+# --- issue 24, part 2: one boundary with Copier -----------------------------------
+
+
+def copier_imports(source: str) -> set[str]:
+    """The copier modules a Python source imports."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module)
+    return {name for name in found if name.split(".")[0] == "copier"}
+
+
+def test_copier_is_used_through_one_module_and_its_public_api() -> None:
+    package = Path(copier_api.__file__).parent.parent
+    users = {
+        path.relative_to(package).as_posix(): names
+        for path in package.rglob("*.py")
+        if (names := copier_imports(path.read_text("utf-8")))
+    }
+    assert set(users) == {"generation/copier_api.py"}, users
+    private = [n for n in users["generation/copier_api.py"] if "._" in n]
+    assert private == []
+    # The one use of Copier's internals (a run's renders share one clone) is
+    # confined to names the module's docstring lists, in one place.
+    source = Path(copier_api.__file__).read_text("utf-8")
+    internals = {"copier.Worker", "jinja_env", "_sync_git_index_executable_bit"}
+    assert all(name in (copier_api.__doc__ or "") for name in internals)
+    assert source.count("copier.Worker(") == 1 and "__dict__" in source
+    # The check sees what the old update.py did.
+    assert copier_imports("from copier._main import Worker\nimport copier") == {
+        "copier._main",
+        "copier",
+    }
+
+
+def test_the_supported_copier_versions_are_the_declared_ones() -> None:
+    declared = next(
+        Requirement(text)
+        for text in tomllib.loads(PYPROJECT.read_text("utf-8"))["project"][
+            "dependencies"
+        ]
+        if Requirement(text).name == "copier"
+    )
+    (low, high) = copier_api.SUPPORTED
+    as_text = ".".join
+    assert declared.specifier.contains(as_text(map(str, low)))
+    assert not declared.specifier.contains(as_text(map(str, high)))
+    assert not declared.specifier.contains(f"{low[0]}.{low[1] - 1}")
+    assert low <= copier_api.copier_version() < high

@@ -129,3 +129,93 @@ def head(project: Path) -> str:
     return subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True
     ).stdout.strip()
+
+
+# Every kind of command a repository's own git configuration can make git run.
+HOOKS = [
+    "applypatch-msg",
+    "pre-applypatch",
+    "post-applypatch",
+    "pre-commit",
+    "pre-merge-commit",
+    "prepare-commit-msg",
+    "commit-msg",
+    "post-commit",
+    "pre-rebase",
+    "post-checkout",
+    "post-merge",
+    "pre-push",
+    "pre-auto-gc",
+    "post-rewrite",
+    "reference-transaction",
+    "post-index-change",
+    "fsmonitor-watchman",
+]
+CONFIGURED = {
+    "core.fsmonitor": "fsmonitor",
+    "filter.evil.clean": "clean",
+    "filter.evil.smudge": "smudge",
+    "filter.evil2.process": "process",
+    "diff.evil.textconv": "textconv",
+    "diff.evil.command": "diff-driver",
+    "merge.evil.driver": "merge-driver",
+    "diff.external": "external-diff",
+    "core.pager": "pager",
+    "pager.diff": "pager-diff",
+    "pager.status": "pager-status",
+    "core.sshCommand": "ssh",
+    "core.editor": "editor",
+    "sequence.editor": "sequence-editor",
+    "core.askPass": "askpass",
+    "credential.helper": "credential",
+    "gpg.program": "gpg",
+    "core.gitProxy": "proxy",
+    "uploadpack.packObjectsHook": "pack-objects",
+}
+
+
+def plant_git_commands(project: Path, marks: Path) -> None:
+    """Make the repository in ``project`` name a command for every setting
+    and hook above; each one, if run, leaves a file named after it in ``marks``.
+    ``.gitattributes`` (committed) sends every file to the evil drivers."""
+    marks.mkdir()
+    scripts = marks.parent / f"{marks.name}-bin"
+    scripts.mkdir()
+
+    def script(name: str) -> str:
+        path = scripts / name
+        path.write_text(f"#!/bin/sh\ntouch '{marks}/{name}'\nexit 1\n")
+        path.chmod(0o755)
+        return str(path)
+
+    (project / ".gitattributes").write_text(
+        "* filter=evil diff=evil merge=evil\n*.md filter=evil2\n"
+    )
+    commit_all(project, "Attributes")
+    hooks = project / ".git" / "hooks"
+    hooks.mkdir(exist_ok=True)
+    for hook in HOOKS:
+        shutil.copy2(script(f"hook-{hook}"), hooks / hook)
+    (project / ".git" / "info").mkdir(exist_ok=True)
+    (project / ".git" / "info" / "attributes").write_text("* filter=evil diff=evil\n")
+    for key, name in CONFIGURED.items():
+        git("config", key, script(name), cwd=project)
+    git("config", "core.hooksPath", str(hooks), cwd=project)
+    git("config", "commit.gpgSign", "true", cwd=project)
+
+
+def plain_git_runs_them(project: Path, marks: Path) -> set[str]:
+    """What ordinary git runs in ``project`` (which it changes): proof that the
+    planted commands are live, so that none running elsewhere means something."""
+    for name in ("README.md", ".gitattributes"):
+        path = project / name
+        path.write_text(path.read_text("utf-8") + "\n# A change.\n")
+    for args in (["status"], ["diff"], ["commit", "-qam", "A change"]):
+        subprocess.run(
+            ["git", *args],
+            cwd=project,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
+    return {path.name for path in marks.iterdir()}

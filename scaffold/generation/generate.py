@@ -6,18 +6,16 @@ import multiprocessing
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 from ..errors import ScaffoldError
+from . import copier_api
 from .answers import shared_questions
 from .catalog import Project, projects, variant_answers
 from .placing import place, staging_folder
-from .template_source import checked_out, installed_source
+from .template_source import installed_source
 
 
 def _check_destination(dest: Path, force: bool) -> None:
@@ -50,66 +48,6 @@ def _user_message(error: Exception) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-# What every render of a run shares (see _rendering): set before the render
-# processes fork, so they inherit it instead of receiving a pickled copy.
-_SHARED: dict[str, object] = {}
-
-
-@contextmanager
-def _rendering() -> Iterator[None]:
-    """Clone the template once for this run; every render reuses the clone.
-
-    Each render still is a Copier Worker of its own (its answers, its
-    destination); it is handed Copier's Template for the run's one clone and
-    one Jinja environment, so a template file or macro compiled for one
-    project is not compiled again for the next.
-    """
-    import copier
-
-    with checked_out(installed_source()) as template:
-        primer = copier.Worker(src_path=template.url, vcs_ref="HEAD")
-        primer.__dict__["template"] = template
-        env = primer.jinja_env
-        env.from_string = _compiled_once(env.from_string)
-        _SHARED.update(template=template, jinja_env=env)
-        try:
-            yield
-        finally:
-            _SHARED.clear()
-
-
-def _compiled_once(from_string: Callable[..., Any]) -> Callable[..., Any]:
-    """Jinja's from_string, compiling each distinct string once per run.
-
-    Copier renders every path, default and condition of copier.yml through
-    from_string for each project, and Jinja compiles the string anew each
-    time; the eight projects repeat the same few hundred strings.
-    """
-    compile_string = cache(from_string)
-
-    def from_string_once(source: object, globals=None, template_class=None):
-        if isinstance(source, str) and globals is None and template_class is None:
-            return compile_string(source)
-        return from_string(source, globals, template_class)
-
-    return from_string_once
-
-
-@cache
-def _staging_worker() -> type:
-    """Copier's Worker, for a destination that is a fresh staging folder."""
-    import copier
-
-    class StagingWorker(copier.Worker):
-        def _sync_git_index_executable_bit(self, *args: object) -> None:
-            # Copier asks git about the destination's index once per file
-            # written (a `git config` process each); a staging folder is
-            # never in a git repository, so there is nothing to sync.
-            return
-
-    return StagingWorker
-
-
 def _copy(
     project: Project,
     dest: Path,
@@ -117,9 +55,8 @@ def _copy(
     *,
     interactive: bool,
 ) -> dict[str, str]:
-    """Render one project (inside _rendering); return the shared answers it used."""
-    from copier.errors import CopierError
-
+    """Render one project (inside copier_api.rendering, which holds the run's
+    one clone of the template); return the shared answers it used."""
     data = {
         **answers,
         **project.answers,  # a variant's own answers win
@@ -127,21 +64,17 @@ def _copy(
         "app": project.app,
     }
     try:
-        with _staging_worker()(
+        used = copier_api.copy(
             # The versioned template, so .copier-answers.yml records the
             # version (_commit) that `scaffold update` starts from.
-            src_path=installed_source().url,
-            dst_path=dest,
-            data=data,
+            installed_source().url,
+            dest,
+            data,
             vcs_ref="HEAD",
             defaults=not interactive,
-            quiet=True,
-        ) as worker:
-            worker.__dict__.update(_SHARED)  # the run's clone and Jinja environment
-            worker.run_copy()
-    except (CopierError, ValueError) as error:
+        )
+    except copier_api.CopierFailed as error:
         raise ScaffoldError(_user_message(error)) from None
-    used = worker.answers.combined
     return {key: used[key] for key in shared_questions() if key in used}
 
 
@@ -162,7 +95,7 @@ def generate(
     replaces files there that differ (see placing.place): all or nothing.
     """
     _check_destination(dest, force or overwrite)
-    with staging_folder() as staging, _rendering():
+    with staging_folder() as staging, copier_api.rendering(installed_source().url):
         _copy(project, staging / "p", answers, interactive=interactive)
         place(staging / "p", dest, overwrite=overwrite)
     return dest
@@ -186,7 +119,7 @@ def generate_all(
     fixed = variant_answers()
     answers = {k: v for k, v in answers.items() if k not in fixed}
     paths = [dest / project.name for project in projects()]
-    with staging_folder() as staging, _rendering():
+    with staging_folder() as staging, copier_api.rendering(installed_source().url):
         jobs = [(project, staging / project.name) for project in projects()]
         if interactive:  # ask once, with the first project, then reuse the answers
             first, *jobs = jobs

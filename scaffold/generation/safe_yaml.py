@@ -10,6 +10,7 @@ hostile file gets one clear line instead of a traceback or a hang.
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 from typing import Any
@@ -93,31 +94,29 @@ def load_text(text: str, where: str) -> Any:
         ) from None
 
 
-def read_text(path: Path, where: str, limit: int = MAX_BYTES) -> str:
+def read_text(
+    path: Path, where: str, limit: int = MAX_BYTES, kind: str = "a YAML file"
+) -> str:
     """A small regular text file's content; refuse anything else in one line.
 
-    The size and kind are checked before reading, so /dev/zero, a FIFO or a
-    huge file is refused instead of filling memory or blocking.
+    Every file scaffold reads from a project (or that a user names) comes
+    through here. The kind and size are checked before reading, and again on
+    the opened file, which is opened without blocking: /dev/zero, a FIFO, a
+    folder or a huge file is refused instead of filling memory or hanging.
+    ``kind`` names what was expected, e.g. "a pyproject.toml".
     """
     try:
-        info = path.stat()
+        _check_kind(os.stat(path), where, limit, kind)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise ScaffoldError(f"{where} not found; check the path") from None
     except OSError as error:
         raise ScaffoldError(f"{where} cannot be read: {error.strerror}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ScaffoldError(f"{where} is a folder; give a YAML file")
-    if not stat.S_ISREG(info.st_mode):
-        raise ScaffoldError(f"{where} is not a regular file; give a YAML file")
-    if info.st_size > limit:
-        raise ScaffoldError(
-            f"{where} is {info.st_size} bytes, more than an answers file needs "
-            f"(at most {limit}); give the right file"
-        )
     try:
-        with path.open("rb") as file:
+        with os.fdopen(descriptor, "rb") as file:
+            _check_kind(os.fstat(file.fileno()), where, limit, kind)  # swapped since?
             data = file.read(limit + 1)
-        if len(data) > limit:  # it grew since stat()
+        if len(data) > limit:  # it grew since
             raise ScaffoldError(f"{where} is larger than {limit} bytes")
         return data.decode("utf-8-sig")  # tolerate a byte-order mark
     except UnicodeDecodeError:
@@ -126,9 +125,21 @@ def read_text(path: Path, where: str, limit: int = MAX_BYTES) -> str:
         raise ScaffoldError(f"{where} cannot be read: {error.strerror}") from None
 
 
+def _check_kind(info: os.stat_result, where: str, limit: int, kind: str) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise ScaffoldError(f"{where} is a folder; give {kind}")
+    if not stat.S_ISREG(info.st_mode):
+        raise ScaffoldError(f"{where} is not a regular file; give {kind}")
+    if info.st_size > limit:
+        raise ScaffoldError(
+            f"{where} is {info.st_size} bytes, more than {kind} needs "
+            f"(at most {limit}); give the right file"
+        )
+
+
 def read_mapping(path: Path, where: str) -> dict[str, Any]:
     """A small YAML file holding a mapping (or nothing), scalars kept as text."""
-    data = load_text(read_text(path, where), where)
+    data = load_text(read_text(path, where, kind="a YAML answers file"), where)
     if data is None or data == "":
         return {}
     if not isinstance(data, dict):

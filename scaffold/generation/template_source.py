@@ -12,9 +12,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,7 +20,7 @@ from typing import TYPE_CHECKING
 from ..errors import ScaffoldError
 
 if TYPE_CHECKING:
-    from copier.template import Template
+    pass
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the scaffold package
 # A release tag as derived by template_history.py; the answers file template
@@ -75,31 +72,6 @@ def installed_source() -> TemplateSource:
             ref = "unversioned"
         return TemplateSource(str(checkout), ref)
     raise ScaffoldError("scaffold's templates are missing; reinstall scaffold")
-
-
-@contextmanager
-def checked_out(source: TemplateSource) -> Iterator[Template]:
-    """Clone ``source`` once and keep the clone for as many renders as needed.
-
-    Copier clones the template for every project it renders (a git clone,
-    a checkout and dozens of git calls each time). The Template returned here
-    is Copier's own, with the clone and everything read from git (the
-    version it records as ``_commit``, the file modes) already worked out, so
-    a Worker given it renders with no git call; ``_src_path`` stays
-    ``source.url``. The clone is removed on leaving.
-    """
-    import copier  # slow to import: only when rendering
-    from copier.errors import DirtyLocalWarning
-
-    # Copier's own Worker makes and later removes the clone.
-    with copier.Worker(src_path=source.url, vcs_ref="HEAD", quiet=True) as primer:
-        template = primer.template
-        with warnings.catch_warnings():  # a checkout's uncommitted changes are meant
-            warnings.simplefilter("ignore", DirtyLocalWarning)
-            template.local_abspath  # noqa: B018  (the clone, made now)
-        for name in ("commit", "version", "git_index_modes", "config_data"):
-            getattr(template, name)  # read from git once, not once per project
-        yield template
 
 
 def config_file() -> Path:

@@ -1,19 +1,22 @@
 """`scaffold update`: bring generated projects to newer templates, keeping edits.
 
-Copier does the work (``copier.run_update``): it renders the project's old
-template version with its recorded answers, takes the difference from the
-project as the owner's edits, renders the new version and applies those edits
-to it; a line both changed is a conflict, marked inline. scaffold adds:
+Copier does the work (``copier.run_update``, through copier_api.py): it
+renders the project's old template version with its recorded answers, takes
+the difference from the project as the owner's edits, renders the new version
+and applies those edits to it; a line both changed is a conflict, marked
+inline. scaffold adds:
 
 - the template comes from the installed scaffold (template_source.py), not
   from the ``_src_path`` recorded in the project, so an update works offline
   and from any machine, as long as the installed history holds the project's
   version;
 - refusals up front, one line each, before anything is written;
-- each project is updated in a throwaway clone of its repository first, and
-  only when every project has been updated there is the result applied to
-  the projects, as one git patch each: a failure anywhere changes nothing, and
-  ``pretend`` is the same run without that last step.
+- git never runs with the project's own configuration (safe_git.py): the
+  project is read through a repository scaffold makes, and updated in a
+  throwaway clone of it; only when every project has been updated there is
+  the result applied to the projects, as one git patch each: a failure
+  anywhere changes nothing, and ``pretend`` is the same run without that
+  last step.
 """
 
 from __future__ import annotations
@@ -21,19 +24,19 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ..errors import ScaffoldError
-from .catalog import PROJECTS
+from . import copier_api
+from .safe_git import find_repository, git, git_bytes, mirror, over
 from .template_source import TemplateSource, installed_source
+from .validation import ANSWERS_FILE, read_recorded_answers
 
-ANSWERS_FILE = ".copier-answers.yml"
 CONFLICT = re.compile(r"^<<<<<<< before updating$", re.M)
+# The conflict check reads at most this much of an updated file.
+CONFLICT_SCAN_BYTES = 1024 * 1024
 
 
 class UpdateRefused(ScaffoldError):
@@ -69,13 +72,20 @@ class Update:
         return f"{self.old} -> {self.new}: {', '.join(counts) or 'no changes'}"
 
 
-def _git(*args: str, cwd: Path, check: bool = True) -> str:
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
-    if check and done.returncode:
-        raise subprocess.CalledProcessError(done.returncode, args, done.stdout)
-    return done.stdout.strip() if done.returncode == 0 else ""
+@dataclass
+class _Repository:
+    """Where a project lives in git, read through scaffold's own repository."""
+
+    top: Path  # the work tree holding the project
+    inside: Path  # the project's folder, relative to ``top``
+    mirror: Path  # scaffold's repository at the project's HEAD (safe_git.mirror)
+    index: Path  # a scratch index for it
+
+    def git(self, *args: str, check: bool = True, stdin: bytes | None = None) -> str:
+        """git on the project's files, with scaffold's repository and config."""
+        variables = over(self.mirror, self.top, self.index)
+        folder = self.top / self.inside
+        return git(*args, cwd=folder, check=check, extra=variables, stdin=stdin)
 
 
 def _refuse(project: Path, reason: str) -> UpdateRefused:
@@ -83,24 +93,20 @@ def _refuse(project: Path, reason: str) -> UpdateRefused:
 
 
 def read_recorded(project: Path) -> dict:
-    """The project's recorded answers, or a refusal saying why it has none."""
-    path = project / ANSWERS_FILE
+    """The project's recorded answers, checked, or a refusal saying why not."""
     if not project.is_dir():
         raise _refuse(project, "not a folder")
-    try:
-        recorded = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, yaml.YAMLError):
-        recorded = None
-    known = {(p.framework, p.app) for p in PROJECTS}
-    if not isinstance(recorded, dict) or (
-        (recorded.get("framework"), recorded.get("app")) not in known
-    ):
+    path = project / ANSWERS_FILE
+    if not (path.exists() or path.is_symlink()):
         raise _refuse(
             project,
             f"not a scaffold project (no {ANSWERS_FILE} naming a scaffold "
             "framework and app); give the folder 'scaffold new' created",
         )
-    return recorded
+    try:
+        return read_recorded_answers(project)
+    except ScaffoldError as error:
+        raise UpdateRefused(f"{error}; nothing was changed") from None
 
 
 class _History:
@@ -109,19 +115,15 @@ class _History:
     def __init__(self, source: TemplateSource, scratch: Path) -> None:
         self.source = source
         self.repo = scratch / "history.git"
-        subprocess.run(
-            ["git", "clone", "--quiet", "--bare", source.url, str(self.repo)],
-            check=True,
-            capture_output=True,
-        )
+        git("clone", "--quiet", "--bare", source.url, str(self.repo), cwd=scratch)
 
     def commit(self, ref: str) -> str | None:
-        found = _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
-                     cwd=self.repo, check=False)  # fmt: skip
+        found = git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
+                    cwd=self.repo, check=False)  # fmt: skip
         return found or None
 
     def tags(self) -> list[str]:
-        return _git("tag", "--list", "--sort=version:refname", cwd=self.repo).split()
+        return git("tag", "--list", "--sort=version:refname", cwd=self.repo).split()
 
     def resolve(self, version: str) -> str:
         """A --to VERSION as a tag (1.2.0 or v1.2.0), or a refusal."""
@@ -135,31 +137,70 @@ class _History:
 
     def is_older(self, ref: str, than: str) -> bool:
         a, b = self.commit(ref), self.commit(than)
-        return (
-            bool(a and b and a != b)
-            and not subprocess.run(
-                ["git", "merge-base", "--is-ancestor", str(a), str(b)],
-                cwd=self.repo,
-                capture_output=True,
-            ).returncode
-        )
+        if not (a and b) or a == b:
+            return False
+        try:
+            git("merge-base", "--is-ancestor", a, b, cwd=self.repo)
+        except subprocess.CalledProcessError:
+            return False
+        return True
 
 
-def _preflight(
-    project: Path, history: _History, target: str, shown: str, to: str | None
-) -> str:
-    """Refuse what cannot be updated; return the version the project is at."""
-    recorded = read_recorded(project)
-    if not _git("rev-parse", "--show-toplevel", cwd=project, check=False):
+def _repository(project: Path, scratch: Path) -> _Repository:
+    """The project's repository, read through a mirror scaffold owns."""
+    found = find_repository(project)
+    if found is None:
         raise _refuse(
             project,
             "not a git repository; Copier needs one to tell your edits from "
             "the template's (git init && git add -A && git commit)",
         )
-    if _git("status", "--porcelain", "--", ".", cwd=project):
+    top, git_dir = found
+    number = len(list(scratch.iterdir()))
+    try:
+        repository = mirror(git_dir, scratch / f"mirror-{number}.git")
+    except (ScaffoldError, subprocess.CalledProcessError):
+        raise _refuse(
+            project,
+            f"the git repository at {top} has no commit git can read; commit "
+            "the project (git add -A && git commit), then update",
+        ) from None
+    inside = project.resolve().relative_to(top)
+    return _Repository(top, inside, repository, scratch / f"index-{number}")
+
+
+def _check_tracked(project: Path, repository: _Repository) -> None:
+    """Refuse uncommitted changes, and a project its repository does not track."""
+    repository.git("read-tree", "HEAD")
+    if repository.git("status", "--porcelain", "--ignore-submodules=all", "--", "."):
         raise _refuse(
             project, "has uncommitted changes; commit or stash them, then update"
         )
+    answers = (repository.inside / ANSWERS_FILE).as_posix()
+    if not repository.git("ls-tree", "--name-only", "HEAD", "--", answers):
+        # e.g. a folder under the Quick start's build/, which a repository
+        # around it ignores: Copier would only say it is not git-tracked.
+        raise _refuse(
+            project,
+            f"it is inside the git repository {repository.top}, which does not "
+            "track it (its .gitignore leaves it out); make the project a "
+            f"repository of its own: cd {project} && git init && git add -A "
+            "&& git commit -m 'Generated by scaffold', then update",
+        )
+
+
+def _preflight(
+    project: Path,
+    history: _History,
+    target: str,
+    shown: str,
+    to: str | None,
+    scratch: Path,
+) -> tuple[str, _Repository]:
+    """Refuse what cannot be updated; return the project's version and git."""
+    recorded = read_recorded(project)
+    repository = _repository(project, scratch)
+    _check_tracked(project, repository)
     old = str(recorded.get("_commit") or "")
     if not old:
         raise _refuse(
@@ -173,103 +214,79 @@ def _preflight(
             f"made from template version {old}, which this scaffold's history "
             "does not hold; install the scaffold that made it, or a newer one",
         )
-    if to is None and history.is_older(target, than=old):
+    if history.is_older(target, than=old):
+        if to is None:
+            raise _refuse(
+                project,
+                f"made from template version {old}, newer than this scaffold's "
+                f"{shown}; upgrade scaffold (pip install --upgrade scaffold), or "
+                "pass --to VERSION",
+            )
         raise _refuse(
             project,
-            f"made from template version {old}, newer than this scaffold's "
-            f"{shown}; upgrade scaffold (pip install --upgrade scaffold), or "
-            "pass --to VERSION",
+            f"made from template version {old}, which is newer than {target}; "
+            "updates only go forwards: pass --to a later version, or leave "
+            "--to out to update to this scaffold's",
         )
-    return old
-
-
-def _run_copier_update(
-    clone: Path, source: TemplateSource, old: str, target: str, data: Mapping
-) -> None:
-    """copier.run_update in ``clone``, rendering both versions from ``source``."""
-    # Copier's Worker and Template are internal (hence copier<10 in pyproject):
-    # run_update() cannot be told where the old version comes from.
-    from copier._main import Worker
-    from copier._template import Template
-    from copier.errors import DirtyLocalWarning
-
-    with (
-        warnings.catch_warnings(),
-        Worker(
-            dst_path=clone,
-            src_path=source.url,
-            vcs_ref=target,
-            data=dict(data),
-            defaults=True,
-            overwrite=True,
-            conflict="inline",
-            quiet=True,
-        ) as worker,
-    ):
-        warnings.simplefilter("ignore", DirtyLocalWarning)
-        # Copier renders the old version from the _src_path the project
-        # records; render it from the installed history instead (offline, and
-        # wherever scaffold is installed). Worker.subproject.template is a
-        # cached property: setting it first is how to choose it.
-        old_template = Template(url=source.url, ref=old)
-        worker.subproject._cleanup_hooks.append(old_template._cleanup)
-        worker.subproject.__dict__["template"] = old_template
-        worker.run_update()
+    return old, repository
 
 
 def _user_message(error: Exception) -> str:
     from .generate import _user_message as answer_message
 
     text = answer_message(error)
-    if "downgrading" in text:
-        return f"{text.split('.')[0].lower()}; Copier only updates forwards"
+    if match := re.match(r"You are downgrading from (\S+) to (\S+?)\.? ", text):
+        return (
+            f"Copier sees version {match[1]} as newer than {match[2]} and only "
+            "updates forwards"
+        )
     return text
 
 
-def _update_in_clone(
-    project: Path,
-    old: str,
-    source: TemplateSource,
-    target: str,
-    data: Mapping[str, str],
-    scratch: Path,
-) -> Update:
-    top = Path(_git("rev-parse", "--show-toplevel", cwd=project))
-    inside = project.resolve().relative_to(top.resolve())
-    repo = scratch / f"project-{len(list(scratch.iterdir()))}"
-    subprocess.run(
-        ["git", "clone", "--quiet", str(top), str(repo)],
-        check=True,
-        capture_output=True,
-    )
-    clone = repo / inside
-    try:
-        _run_copier_update(clone, source, old, target, data)
-    except (ScaffoldError, ValueError, OSError) as error:
-        raise _refuse(project, _user_message(error)) from None
-    except Exception as error:  # Copier's and plumbum's own errors
-        raise _refuse(project, _user_message(error)) from None
-    _git("add", "--all", "--", ".", cwd=clone)
-    update = Update(project, old)
-    update.patch = subprocess.run(
-        ["git", "diff", "--cached", "--no-renames", "--binary", "HEAD", "--", "."],
-        cwd=clone,
-        capture_output=True,
-        check=True,
-    ).stdout
-    status = _git("diff", "--cached", "--no-renames", "--name-status", "--relative",
-                  "HEAD", cwd=clone)  # fmt: skip
+def _changed_files(clone: Path, start: str, update: Update) -> None:
+    """Sort the files the update changed since ``start``; find conflicts."""
+    status = git("diff", "--cached", "--no-renames", "--no-ext-diff",
+                 "--name-status", "--relative", start, cwd=clone)  # fmt: skip
     for line in status.splitlines():
         kind, name = line.split("\t")[0], line.split("\t")[-1]
         {"A": update.added, "D": update.removed}.get(kind[0], update.changed).append(
             name
         )
-        if kind[0] != "D" and CONFLICT.search(
-            (clone / name).read_text("utf-8", errors="replace")
-        ):
-            update.conflicts.append(name)
-    recorded = yaml.safe_load((clone / ANSWERS_FILE).read_text("utf-8"))
-    update.new = str(recorded.get("_commit", target))
+        path = clone / name
+        if kind[0] != "D" and path.is_file() and not path.is_symlink():
+            with path.open("rb") as file:
+                text = file.read(CONFLICT_SCAN_BYTES).decode("utf-8", "replace")
+            if CONFLICT.search(text):
+                update.conflicts.append(name)
+
+
+def _update_in_clone(
+    project: Path,
+    old: str,
+    repository: _Repository,
+    source: TemplateSource,
+    target: str,
+    data: Mapping[str, str],
+    scratch: Path,
+) -> Update:
+    repo = scratch / f"project-{len(list(scratch.iterdir()))}"
+    git("clone", "--quiet", str(repository.mirror), str(repo), cwd=scratch)
+    start = git("rev-parse", "HEAD", cwd=repo)
+    clone = repo / repository.inside
+    # Both versions render from the installed history (see copier_api).
+    copier_api.point_at(clone, source.url)
+    git("commit", "--quiet", "--all", "-m", "Template from this scaffold", cwd=repo)
+    try:
+        copier_api.update(clone, target, data)
+    except ScaffoldError as error:
+        raise _refuse(project, _user_message(error)) from None
+    git("add", "--all", "--", ".", cwd=clone)
+    update = Update(project, old)
+    update.patch = git_bytes("diff", "--cached", "--no-renames", "--no-ext-diff",
+                             "--no-textconv", "--binary", start, "--", ".",
+                             cwd=clone)  # fmt: skip
+    _changed_files(clone, start, update)
+    update.new = str(read_recorded_answers(clone).get("_commit", target))
     return update
 
 
@@ -293,23 +310,21 @@ def update_projects(
         history = _History(source, scratch)
         target = history.resolve(to) if to else "HEAD"
         shown = target if to else source.ref
-        olds = [_preflight(p, history, target, shown, to) for p in projects]
+        (scratch / "git").mkdir()
+        checked = [
+            _preflight(p, history, target, shown, to, scratch / "git") for p in projects
+        ]
         work = scratch / "work"
         work.mkdir()
         updates = [
-            _update_in_clone(project, old, source, target, data or {}, work)
-            for project, old in zip(projects, olds, strict=True)
+            _update_in_clone(project, old, repository, source, target, data or {}, work)
+            for project, (old, repository) in zip(projects, checked, strict=True)
         ]
-    if not pretend:
-        for update in updates:
-            if update.patch:
-                subprocess.run(
-                    ["git", "apply", "--binary", "--whitespace=nowarn", "-"],
-                    cwd=update.project,
-                    input=update.patch,
-                    check=True,
-                    capture_output=True,
-                )
+        if not pretend:
+            for update, (_, repository) in zip(updates, checked, strict=True):
+                if update.patch:
+                    repository.git("apply", "--binary", "--whitespace=nowarn", "-",
+                                   stdin=update.patch)  # fmt: skip
     return updates
 
 
@@ -327,17 +342,27 @@ def format_updates(updates: Sequence[Update], *, pretend: bool) -> str:
                 conflict = "  <- conflict" if name in update.conflicts else ""
                 lines.append(f"  {mark} {name}{conflict}")
     conflicted = [u for u in updates if u.conflicts]
+    changed = [u for u in updates if u.patch]
     if pretend:
         lines.append("Pretend: nothing was written.")
     elif conflicted:
         lines.append(
-            f"{len(conflicted)} of {len(updates)} projects have conflicts: edit "
+            f"{len(conflicted)} of {_projects(len(updates))} "
+            f"{'has' if len(conflicted) == 1 else 'have'} conflicts: edit "
             "the lines between <<<<<<< before updating and >>>>>>> after "
             "updating, then git add and commit (docs/updating.md)."
         )
+    elif not changed:
+        lines.append(
+            f"Nothing to update: {_projects(len(updates))} already up to date."
+        )
     else:
         lines.append(
-            f"{len(updates)} projects updated, no conflicts: review with git "
+            f"{_projects(len(changed))} updated, no conflicts: review with git "
             "diff, then commit."
         )
     return "\n".join(lines)
+
+
+def _projects(count: int) -> str:
+    return f"{count} project{'' if count == 1 else 's'}"

@@ -47,6 +47,7 @@ from urllib.parse import urlsplit
 from ..errors import ScaffoldError
 from ..leftovers import RUN_ID, RUN_VARIABLE, make_folder
 from ..project import read_recorded_answers
+from .servers import read_end
 
 INSTALL_HINT = (
     "no PostgreSQL server found (pg_ctl in /usr/lib/postgresql/*/bin or on PATH); "
@@ -295,10 +296,7 @@ def _wait_until_ready(server: DatabaseServer, seconds: float) -> None:
 
 
 def _read(path: Path) -> str:
-    try:
-        return " ".join(path.read_text("utf-8", errors="replace").split())
-    except OSError:
-        return ""
+    return " ".join(read_end(path).split())
 
 
 def needs_postgresql(folder: Path) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import threading
 import time
@@ -54,12 +55,24 @@ class Server:
 
 
 def tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
-    try:
-        text = path.read_text("utf-8", errors="replace")
-    except OSError:
-        return ""
+    text = read_end(path)
     kept = [line for line in text.splitlines() if "@@__xproc_block" not in line]
     return "\n".join(kept[-lines:])
+
+
+def read_end(path: Path, limit: int = 64 * 1024) -> str:
+    """The last ``limit`` bytes of a log, as text; "" unless it is a regular
+    file (the server could swap its log for a FIFO or a /dev/zero link)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        with os.fdopen(os.open(path, flags), "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return ""
+            file.seek(max(0, info.st_size - limit))
+            return file.read(limit).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _listening_port(pid: int) -> int | None:
