@@ -19,6 +19,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -541,7 +542,11 @@ def run_schemathesis(
     if token:
         command.append(f"--header=Authorization: Bearer {token}")
     env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
+    # In a folder of its own: schemathesis keeps a cache where it runs.
+    with tempfile.TemporaryDirectory() as folder:
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=900, env=env, cwd=folder
+        )
 
 
 # The full 100 cases an operation where it costs least; fewer on PostgreSQL.
