@@ -2,7 +2,7 @@
 
 Run on demand:  python benchmarks/update.py [--runs 3]
 Both update projects made from v1.0.0 of a two-release history
-(tests/update_history.py) to v2.0.0, untouched, as a user runs them (a fresh
+(tests/helpers/update_history.py) to v2.0.0, untouched, as a user runs them (a fresh
 process each time), in the same run. Copier updates one project (Django
 website); scaffold updates all six in one call.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.update_history import build_history, commit_all  # noqa: E402
+from tests.helpers.update_history import build_history, commit_all  # noqa: E402
 
 ANSWERS = REPO / "examples" / "answers.yml"
 # Point the installed scaffold at the test history (the test's own hook).

@@ -21,7 +21,7 @@ pytest_plugins = ["pytester"]  # to run the scaffold_app fixture in a test run
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_ANSWERS = REPO / "examples" / "answers.yml"
-PROBE = Path(__file__).resolve().parent / "probe.py"
+PROBE = Path(__file__).resolve().parent / "helpers" / "probe.py"
 
 # Every kind of text that must survive into Python, TOML, HTML and Markdown.
 HOSTILE = {

@@ -21,7 +21,7 @@ from scaffold.generation.catalog import find_project
 from scaffold.generation.generate import generate
 
 from .conftest import EXAMPLE_ANSWERS, Page, probe
-from .taken_names import required_names, shipped_names
+from .helpers.taken_names import required_names, shipped_names
 from .test_cli import assert_refused
 
 FREE_TEXT = ["project_name", "author_name", "description"]
@@ -124,7 +124,7 @@ def test_slug_deny_list_holds_every_module_a_project_could_shadow() -> None:
     missing = required_names() - shipped_names()
     assert not missing, (
         f"templates/_shared/taken_names.jinja lacks {sorted(missing)}; "
-        "run `python -m tests.taken_names`"
+        "run `python -m tests.helpers.taken_names`"
     )
 
 

@@ -21,7 +21,7 @@ import requests
 
 from scaffold.generation.catalog import PROJECTS
 
-from .serving import start
+from .helpers.serving import start
 
 TIMEOUT = 10
 NAMES = [p.name for p in PROJECTS if p.app != "hello"]

@@ -19,9 +19,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from scaffold.errors import ScaffoldError
 from scaffold.harness.plan import _render, command_line
 
+from .helpers.update_history import commit_all, plain_git_runs_them, plant_git_commands
 from .test_cli import assert_refused
 from .test_harness import alive, edit, make, processes_under, scaffold_process
-from .update_history import commit_all, plain_git_runs_them, plant_git_commands
 
 SPY = (
     "import json\nimport os\n\n"

@@ -1,4 +1,4 @@
-"""`scaffold update` over a real two-release history (tests/update_history.py).
+"""`scaffold update` over a real two-release history (tests/helpers/update_history.py).
 
 Every project is generated once from v1.0.0, committed, and updated to v2.0.0
 twice: untouched (and with --data), and after its owner's edits. Refusals and
@@ -32,7 +32,7 @@ from scaffold.generation.catalog import PROJECTS
 from scaffold.generation.template_source import TemplateSource
 
 from .conftest import EXAMPLE_ANSWERS
-from .update_history import (
+from .helpers.update_history import (
     ADDED,
     GITIGNORE_V1,
     GITIGNORE_V2,

@@ -25,7 +25,7 @@ import yaml
 from pytest_copie.plugin import Result
 
 from .conftest import EXAMPLE_ANSWERS
-from .update_history import (
+from .helpers.update_history import (
     ADDED,
     GITIGNORE_V2,
     HEADING_V2,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ..serving import start
+from ..helpers.serving import start
 
 REPO = Path(__file__).resolve().parents[2]
 # Where `.ci/run` puts the npm packages: `npm install --prefix .tools ...`.

@@ -16,7 +16,7 @@ import pytest
 from scaffold.generation.catalog import FRAMEWORKS, find_project
 from scaffold.generation.generate import generate
 
-from ..serving import start
+from ..helpers.serving import start
 from .test_todo_flows import flows_with_the_mouse, titles
 
 # Where each framework keeps the todos: Django prefixes the app's name.

@@ -16,7 +16,7 @@ from pathlib import Path
 from scaffold.generation.catalog import PROJECTS
 from scaffold.generation.template_history import _copy_template_files, derive_tags, git
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 GITIGNORE_V1 = "# Python caches and build output"
 GITIGNORE_V2 = "# Python caches, build and test output"

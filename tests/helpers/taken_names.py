@@ -16,7 +16,7 @@ tests/test_hostile.py asserts the shipped list holds all of them. To refresh
 it (names are only ever added, so it also keeps those of other Python
 versions):
 
-    python -m tests.taken_names
+    python -m tests.helpers.taken_names
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-PARTIAL = Path(__file__).resolve().parent.parent / "templates/_shared/taken_names.jinja"
+PARTIAL = Path(__file__).resolve().parents[2] / "templates/_shared/taken_names.jinja"
 EXAMPLE = {
     "project_name": "Example",
     "project_slug": "zz_example_slug",
@@ -131,7 +131,7 @@ def write_partial(names: set[str]) -> None:
     lines.append(line)
     PARTIAL.write_text(
         "{#- Module names a project slug must not take (see validate.jinja).\n"
-        "    Written by `python -m tests.taken_names`; tests/test_hostile.py\n"
+        "    Written by `python -m tests.helpers.taken_names`; tests/test_hostile.py\n"
         "    checks it holds every standard-library module and every module the\n"
         "    generated projects import, depend on or contain. -#}\n"
         "{%- set taken = [\n" + "\n".join(lines) + "\n] -%}\n",
