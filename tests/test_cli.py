@@ -123,11 +123,18 @@ def test_new_generates_the_chosen_project(cli, tmp_path: Path, project) -> None:
         "django-todo": "todos/migrations/0001_initial.py",
         "flask-todo-accounts": "ada_notebook/auth/views.py",
         "django-todo-accounts": "accounts/migrations/0001_initial.py",
+        "flask-todo-api": "ada_notebook/api/schemas.py",
+        "django-todo-api": "api/serializers.py",
     }[project.name]
     assert (dest / expected).exists()
     # Only the variant has accounts: `new todo` alone gives the plain to-do.
     assert answers.get("accounts", False) is bool(project.answers)
-    assert (dest / "accounts").exists() is (project.name == "django-todo-accounts")
+    assert (dest / "accounts").exists() is (
+        project.framework == "django" and "accounts" in project.answers
+    )
+    assert (
+        dest / ("ada_notebook/api" if project.framework == "flask" else "api")
+    ).exists() is ("api" in project.answers)
 
 
 def test_all_uses_one_set_of_answers(cli, tmp_path: Path) -> None:
@@ -146,7 +153,7 @@ def test_all_uses_one_set_of_answers(cli, tmp_path: Path) -> None:
     assert [r.get("accounts") for r in recorded][-2:] == [True, True]
     assert all(s == shared[0] for s in shared)
     # Every to-do (the accounts variants too) on the default database.
-    assert [r.get("database") for r in recorded if r["app"] == "todo"] == ["sqlite"] * 4
+    assert [r.get("database") for r in recorded if r["app"] == "todo"] == ["sqlite"] * 6
     assert shared[0]["project_name"] == "Ada's Notebook"
     assert shared[0]["version"] == "2.0"  # --data wins over the file
 
@@ -295,7 +302,7 @@ REFUSALS = {
     ),
     "compare an unknown app": (
         "compare blog --out DEST", None,
-        ["unknown app 'blog'", "hello, website, todo, accounts or all"],
+        ["unknown app 'blog'", "hello, website, todo, accounts, api or all"],
     ),
     "compare with a bad answer": (
         "compare all -d project_slug=flask --out DEST", None,

@@ -40,14 +40,20 @@ def test_every_template_declares_valid_data() -> None:
         f"{fw}-{app}"
         for app in ("hello", "website", "todo")
         for fw in ("flask", "django")
-    ] + ["flask-todo-accounts", "django-todo-accounts"]  # the variants, after
+    ] + [  # the variants, after
+        "flask-todo-accounts",
+        "flask-todo-api",
+        "django-todo-accounts",
+        "django-todo-api",
+    ]
     for project in projects():
         spec = read_harness_spec(project)
         assert "gunicorn" in spec.servers and spec.pages
         assert project.summary and project.run and project.wsgi
-    assert [p.answers for p in projects() if p.variant] == [{"accounts": True}] * 2
+    accounts, api = {"accounts": True}, {"accounts": True, "api": True}
+    assert [p.answers for p in projects() if p.variant] == [accounts, api] * 2
     concepts, notes = content()
-    stages = {"hello", "website", "todo", "accounts"}
+    stages = {"hello", "website", "todo", "accounts", "api"}
     assert set(concepts.stages) == set(notes.stages) == stages
 
 
@@ -332,7 +338,7 @@ def test_find_project_is_the_one_lookup_by_name() -> None:
     with pytest.raises(ScaffoldError) as unknown:
         scaffold.find_project("blog", "flask")
     assert str(unknown.value) == (
-        "unknown app 'blog'; choose one of hello, website, todo, accounts "
+        "unknown app 'blog'; choose one of hello, website, todo, accounts, api "
         "(see 'scaffold list')"
     )
     with pytest.raises(ScaffoldError, match=r"^unknown framework 'rails'; choose one"):

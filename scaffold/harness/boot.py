@@ -71,7 +71,7 @@ def _serve(
     until it answers. ``extra_env``, given by the user, wins over what the
     template declares."""
     if server == "procfile":
-        return serve_procfile(plan, servers, environment, extra_env)
+        return _serve_procfile(plan, servers, environment, extra_env)
     declared = plan.servers.get(server)
     if declared is None:
         raise ScaffoldError(f"{plan.name} declares no {server!r} server")
@@ -81,7 +81,7 @@ def _serve(
     return servers.start(plan.name, command, plan.folder, env)
 
 
-def serve_procfile(
+def _serve_procfile(
     plan: Plan,
     servers: Servers,
     environment: Environment,
