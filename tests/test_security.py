@@ -36,20 +36,12 @@ HEADERS = {
 }
 # A path each app answers with a redirect to itself: the place where a
 # reflected Host would show (Flask adds the slash, Django too).
-REDIRECTING = {
-    "flask-website": "/about",
-    "django-website": "/about",
-    "flask-todo": "/active",
-    "django-todo": "/active",
-    "flask-todo-accounts": "/active",
-    "django-todo-accounts": "/active",
-}
-# The page each app serves to anyone: the accounts variants send a visitor who
-# is not logged in from the list to the log-in page.
-FIRST_PAGE = {name: "/" for name in REDIRECTING} | {
-    "flask-todo-accounts": "/accounts/login/",
-    "django-todo-accounts": "/accounts/login/",
-}
+REDIRECTING = {name: "/about" if "website" in name else "/active" for name in NAMES}
+# The page each app serves to anyone: the projects with accounts (the api
+# variant too) send a visitor who is not logged in from the list to the
+# log-in page.
+ACCOUNTS = {p.name for p in PROJECTS if p.answers.get("accounts")}
+FIRST_PAGE = {name: "/accounts/login/" if name in ACCOUNTS else "/" for name in NAMES}
 # Served as if behind an HTTPS proxy: the proxy switch on, HTTPS required.
 BEHIND_PROXY = {
     "BEHIND_PROXY": "1",

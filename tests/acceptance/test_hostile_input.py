@@ -246,13 +246,28 @@ def test_forwarding_headers_neither_move_nor_lift_a_lockout(accounts_on):
     assert log_in(browser, name).status_code == 429
 
 
+class ProxiedApp(TodoApp):
+    """The app as behind an HTTPS proxy: each request says it came over HTTPS
+    (X-Forwarded-Proto, as the proxy adds it; without it the app redirects
+    to HTTPS) and, as a browser on the site's own pages does, names an HTTPS
+    page of the site as its Referer (both CSRF checks want one over HTTPS)."""
+
+    def browser(self) -> Browser:
+        browser = super().browser()
+        site = self.url.replace("http://", "https://", 1)
+        browser.session.headers.update(
+            {"X-Forwarded-Proto": "https", "Referer": f"{site}/"}
+        )
+        return browser
+
+
 @pytest.fixture(scope="module", params=FRAMEWORKS)
 def behind_proxy(
     request: pytest.FixtureRequest, generated: dict[str, Path]
 ) -> Iterator[TodoApp]:
     project = generated[project_name(request.param, "todo", "accounts")]
     with boot(project, env=BEHIND_PROXY) as server:
-        yield TodoApp(server)
+        yield ProxiedApp(server)
 
 
 def test_behind_a_proxy_lockouts_key_on_the_address_it_reports(behind_proxy):
