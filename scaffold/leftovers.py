@@ -87,15 +87,23 @@ def _abandoned(root: Path) -> dict[str, list[Path]]:
 
 
 def _read_marker(folder: Path) -> str:
-    """A marker of ours: a small regular file in a folder this user owns (the
-    temporary folder is shared: another user's FIFO or /dev/zero link named
-    like a marker must neither hang this run nor fill its memory)."""
-    if folder.lstat().st_uid != os.geteuid() or folder.is_symlink():
-        raise OSError("not this user's folder")
+    """A marker of ours: a small regular file this user wrote, in a real folder.
+
+    The temporary folder is shared: another user's FIFO or /dev/zero link
+    named like a marker must neither hang this run nor fill its memory, and
+    another user's marker names no run of ours. The marker's owner is the
+    proof, not the folder's: run as root, the harness hands its PostgreSQL
+    cluster folder to the server's user after marking it (postgres.py).
+    """
+    if folder.is_symlink() or not folder.is_dir():
+        raise OSError("not a folder")
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
     with os.fdopen(os.open(folder / MARKER, flags), "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
             raise OSError("not a regular file")
+        if info.st_uid != os.geteuid():
+            raise OSError("another user's marker")
         return file.read(4096).decode("utf-8")
 
 

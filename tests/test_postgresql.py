@@ -8,7 +8,9 @@ with DATABASE_URL set as a developer or CI would; the acceptance suite
 
 from __future__ import annotations
 
+import json
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -22,6 +24,7 @@ import psutil
 import psycopg
 import pytest
 
+from scaffold import leftovers
 from scaffold.generation.catalog import FRAMEWORKS, find_project
 from scaffold.generation.generate import generate
 from scaffold.harness import postgres
@@ -367,3 +370,25 @@ def test_a_killed_check_leaves_its_server_to_the_next_run(
     psutil.wait_procs(left, timeout=10)
     assert [p for p in left if p.is_running() and p.status() != "zombie"] == []
     assert list(scratch.iterdir()) == [], "its cluster and folders are gone"
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0, reason="the cluster folder changes owner only for root"
+)
+def test_leftovers_go_by_the_markers_owner_not_the_folders(tmp_path: Path) -> None:
+    """As root the cluster folder is handed to the server's user after it is
+    marked: still ours. A marker another user wrote names no run of ours."""
+    nobody = pwd.getpwnam("nobody")
+    dead = json.dumps({"run": "0" * 32, "pid": 1, "started": 0.0})
+    handed = tmp_path / "scaffold-postgresql-killed"
+    handed.mkdir()
+    (handed / leftovers.MARKER).write_text(dead)
+    os.chown(handed, nobody.pw_uid, nobody.pw_gid)
+    planted = tmp_path / "scaffold-planted"
+    planted.mkdir()
+    (planted / leftovers.MARKER).write_text(dead)
+    os.chown(planted / leftovers.MARKER, nobody.pw_uid, nobody.pw_gid)
+
+    said = leftovers.clean_up(tmp_path)
+    assert "removed 1 temporary folder(s)" in said, said
+    assert list(tmp_path.iterdir()) == [planted]
