@@ -28,7 +28,8 @@ The one exception, **rendering many projects from one clone** (``rendering``):
 checkout and dozens of git calls each: 486 processes for `scaffold all`), and
 no documented option hands it a clone made before. So inside ``rendering()``
 ``copy`` renders with ``copier.Worker`` (exported by copier, documented as
-internal) given the run's one ``Template`` (its clone, and what it read from
+internal, and its import deprecated since 9.19: ``_worker_class`` takes it
+without the warning) given the run's one ``Template`` (its clone, and what it read from
 git: the ``_commit`` it records, the file modes) and one Jinja environment
 that compiles each template string once; the Worker also skips its per-file
 ``git config`` call, meaningless in a staging folder. That is the whole of
@@ -110,12 +111,11 @@ _SHARED: dict[str, object] = {}
 def rendering(src: str) -> Iterator[None]:
     """Clone ``src`` once; every ``copy`` of it until the end reuses the clone
     (the module's docstring says how, and why the public API cannot)."""
-    import copier
     from copier.errors import DirtyLocalWarning
 
     with _safe_git(), _errors_as_one_line():
         # Copier's own Worker makes, and at the end removes, the clone.
-        primer = copier.Worker(src_path=src, vcs_ref="HEAD", quiet=True)
+        primer = _worker_class()(src_path=src, vcs_ref="HEAD", quiet=True)
         primer.__enter__()
     try:
         template = primer.template
@@ -125,7 +125,7 @@ def rendering(src: str) -> Iterator[None]:
             for name in ("commit", "version", "git_index_modes", "config_data"):
                 getattr(template, name)  # read from git once, not once per project
         env = primer.jinja_env
-        env.from_string = _compiled_once(env.from_string)  # type: ignore[method-assign]
+        env.from_string = _compiled_once(env.from_string)
         _SHARED.update(template=template, jinja_env=env, src=src)
         yield
     finally:
@@ -152,12 +152,20 @@ def _compiled_once(from_string: Callable[..., Any]) -> Callable[..., Any]:
     return from_string_once
 
 
+def _worker_class() -> Any:
+    """``copier.Worker``, whose import Copier 9.19 marks as deprecated."""
+    import copier
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return copier.Worker
+
+
 @cache
 def _staging_worker() -> type[Any]:
     """Copier's Worker, for a destination that is a fresh staging folder."""
-    import copier
 
-    class StagingWorker(copier.Worker):
+    class StagingWorker(_worker_class()):  # type: ignore[misc]
         def _sync_git_index_executable_bit(self, *args: object) -> None:
             # Copier asks git about the destination's index once per file
             # written (a `git config` process each); a staging folder is
