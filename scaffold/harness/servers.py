@@ -261,7 +261,31 @@ def end_process_group(popen: subprocess.Popen[bytes], timeout: float = 5.0) -> N
     for process in tree:
         with suppress(psutil.Error):
             process.kill()  # psutil checks it is still the same process
+    _wait_until_gone(group, timeout)
     popen.wait()
+
+
+def _wait_until_gone(group: int, timeout: float) -> None:
+    """Wait until no process of ``group`` but its leader is left running.
+
+    killpg returns once the signal is sent, not once it is acted on: on a busy
+    machine a worker can still be running for a moment after it. The leader
+    is not reaped yet, so the group's id is still this server's.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        left = []
+        for process in psutil.process_iter():
+            with suppress(psutil.Error, OSError):
+                if (
+                    process.pid != group
+                    and os.getpgid(process.pid) == group
+                    and process.status() != psutil.STATUS_ZOMBIE
+                ):
+                    left.append(process)
+        if not left:
+            return
+        time.sleep(0.05)
 
 
 def _tree(pid: int) -> list[psutil.Process]:

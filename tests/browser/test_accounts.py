@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from .test_todo_flows import focused, press, tab_to, titles
 from .tour import Tour, Visit, audit_tests, layout_names, visit_every_app
@@ -123,13 +124,13 @@ def test_refused_fields_are_announced_with_every_error(tab: Any) -> None:
 def test_sign_up_add_log_out_log_in_with_the_keyboard_only(tab: Any) -> None:
     tab.goto("/")
     assert "/accounts/login/" in tab.url  # the list is for people logged in
-    assert tab.evaluate("document.activeElement.id") == "id_username"
+    expect(tab.locator("#id_username")).to_be_focused()  # autofocus
     tab_to(tab, "Sign up")
     press(tab, "Enter")
     assert tab.url.endswith("/accounts/signup/")
 
     # The username field has the focus; Tab goes from field to field.
-    assert tab.evaluate("document.activeElement.id") == "id_username"
+    expect(tab.locator("#id_username")).to_be_focused()  # autofocus
     tab.keyboard.type("grace")
     tab_to(tab, "id_password1")
     tab.keyboard.type(PASSWORD)
@@ -139,7 +140,7 @@ def test_sign_up_add_log_out_log_in_with_the_keyboard_only(tab: Any) -> None:
     assert tab.inner_text("nav.account a") == "grace"
 
     # Signed up and logged in: the list, its field focused.
-    assert tab.evaluate("document.activeElement.id") == "id_title"
+    expect(tab.locator("#id_title")).to_be_focused()  # autofocus
     tab.keyboard.type("Buy milk")
     press(tab, "Enter")
     assert titles(tab) == ["Buy milk"]
@@ -150,7 +151,7 @@ def test_sign_up_add_log_out_log_in_with_the_keyboard_only(tab: Any) -> None:
     assert "Log in" in tab.inner_text("nav.account")
 
     # Log in again: the todo is still there, and still grace's.
-    assert tab.evaluate("document.activeElement.id") == "id_username"
+    expect(tab.locator("#id_username")).to_be_focused()  # autofocus
     tab.keyboard.type("grace")
     tab_to(tab, "id_password")
     tab.keyboard.type(PASSWORD)
