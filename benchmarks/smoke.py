@@ -5,7 +5,9 @@ Goals: `scaffold smoke` <= 5 s; `scaffold smoke --isolated` <= 20 s with a warm
 uv cache (one untimed warm-up run first). For comparison, the same projects,
 generated once, are checked by one `scaffold check` one after another
 (`--jobs 1`) and all at once (the default). Every run is a fresh process, as a
-user runs it, and must exit 0.
+user runs it, and must exit 0. Beside each wall time: the CPU time (user +
+system) of every process the run started; on two cores the wall time cannot
+go below half of it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import datetime
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,18 +39,27 @@ def run(*args: str) -> None:
         )
 
 
-def wall(*commands: list[str]) -> float:
-    """Seconds to run the scaffold commands one after another."""
-    start = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU time (user + system) of every finished child process so far: the
+    scaffold commands, and every server and command they started."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def wall(*commands: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds to run the scaffold commands one after another."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     for args in commands:
         run(*args)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_seconds() - cpu
 
 
-def timed(runs: int, *commands: list[str]) -> tuple[float, float]:
-    """Median and min wall time of running the commands RUNS times."""
-    times = [wall(*commands) for _ in range(runs)]
-    return statistics.median(times), min(times)
+def timed(runs: int, *commands: list[str]) -> tuple[float, float, float]:
+    """Median and min wall time, and median CPU time, of RUNS runs."""
+    figures = [wall(*commands) for _ in range(runs)]
+    times = [seconds for seconds, _ in figures]
+    cpu = statistics.median(used for _, used in figures)
+    return statistics.median(times), min(times), cpu
 
 
 def cpu_model() -> str:
@@ -60,10 +72,13 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def show(label: str, figures: tuple[float, float], goal: float = float("inf")) -> bool:
+def show(
+    label: str, figures: tuple[float, float, float], goal: float = float("inf")
+) -> bool:
     """Print one figure, and its goal if it has one; True if the goal is met."""
-    line = f"{label:<46} {figures[0]:6.2f} s  (min {figures[1]:.2f} s)"
-    met = figures[0] <= goal
+    median, least, cpu = figures
+    line = f"{label:<46} {median:6.2f} s  (min {least:.2f} s, cpu {cpu:.1f} s)"
+    met = median <= goal
     if goal != float("inf"):
         line += f"  goal <= {goal:g} s: {'met' if met else 'NOT met'}"
     print(line)

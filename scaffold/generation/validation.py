@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, TemplateError
+from jinja2 import FileSystemLoader, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2_ansible_filters import AnsibleCoreFiltersExtension
 
@@ -41,6 +41,12 @@ def _jinja() -> SandboxedEnvironment:
     )
 
 
+@cache
+def _validator(source: str) -> Template:
+    """A validator compiled once: every project's answers go through it."""
+    return _jinja().from_string(source)
+
+
 def answer_problem(name: str, answers: Mapping[str, Any]) -> str:
     """What is wrong with answer ``name`` (Copier's message), or ""."""
     spec = _questions().get(name)
@@ -62,7 +68,7 @@ def answer_problem(name: str, answers: Mapping[str, Any]) -> str:
     if not validator:
         return ""
     try:
-        return _jinja().from_string(validator).render(dict(answers)).strip()
+        return _validator(validator).render(dict(answers)).strip()
     except TemplateError as error:
         return f"cannot be checked ({error})"
 

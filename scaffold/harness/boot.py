@@ -5,6 +5,7 @@ harness, the pytest plugin, the acceptance tests and the benchmarks all use it.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -14,11 +15,14 @@ from pathlib import Path
 from ..errors import ScaffoldError
 from ..leftovers import RUN_ID, RUN_VARIABLE, make_folder
 from ..project import GeneratedProject
+from . import launcher
 from .environments import CommandFailed, Environment, environment_for, run_command
 from .plan import Plan, ServerCommand, load_plan
 from .postgres import needs_postgresql, throwaway_server
 from .servers import LOG_TAIL_LINES, Server, ServerFailed, Servers
 from .shipping import procfile
+
+LAUNCHER = Path(launcher.__file__)
 
 # `boot` and what it yields are the public API (scaffold.boot); `running` serves
 # a plan the caller has loaded, on the caller's Servers: harness/run.py checks
@@ -75,10 +79,50 @@ def _serve(
     declared = plan.servers.get(server)
     if declared is None:
         raise ScaffoldError(f"{plan.name} declares no {server!r} server")
-    _prepare(plan, environment, servers, extra_env)
     env = {**environment.variables, **plan.env, **declared.env, **(extra_env or {})}
+    if all(map(_in_process, (*plan.prepare, declared.command))):
+        return _launch(plan, servers, declared.command, environment, env)
+    _prepare(plan, environment, servers, extra_env)
     command = _command(declared.command, environment)
     return servers.start(plan.name, command, plan.folder, env)
+
+
+def _in_process(declared: Sequence[str]) -> bool:
+    """Whether the launcher can run it: ``python -m MODULE ...`` or
+    ``python SCRIPT ...``."""
+    if len(declared) < 2 or declared[0] != "python":
+        return False
+    return len(declared) > 2 if declared[1] == "-m" else not declared[1].startswith("-")
+
+
+def _launch(
+    plan: Plan,
+    servers: Servers,
+    server: Sequence[str],
+    environment: Environment,
+    env: dict[str, str],
+) -> Server:
+    """Run the prepare commands, then the server, in one process (launcher.py):
+    the project and its framework are imported once instead of once per
+    command. Each prepare command has the time a process of its own had."""
+    plan.data_dir.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "prepare": [list(command[1:]) for command in plan.prepare],
+        "shown": [" ".join(command) for command in plan.prepare],
+        "server": list(server[1:]),
+    }
+    command = [environment.python, str(LAUNCHER), json.dumps(spec)]
+    timeout = servers.timeout * (1 + len(plan.prepare))
+    try:
+        return servers.start(plan.name, command, plan.folder, env, timeout=timeout)
+    except ServerFailed as failure:
+        # A prepare command that failed is named on the launcher's last line.
+        for line in reversed(failure.log.splitlines()):
+            if line.startswith(launcher.MARK):
+                raise ServerFailed(
+                    line.removeprefix(launcher.MARK).strip(), failure.log
+                ) from None
+        raise
 
 
 def _serve_procfile(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -122,36 +123,36 @@ class Plan:
         return self.label or self.folder.name
 
 
-def _render(value: Any, context: dict[str, Any], env: SandboxedEnvironment) -> Any:
+# Compiled once per run: every project of a template renders the same strings.
+_JINJA = SandboxedEnvironment(undefined=StrictUndefined)
+_template = cache(_JINJA.from_string)
+_expression = cache(_JINJA.compile_expression)
+
+
+def _render(value: Any, context: dict[str, Any]) -> Any:
     """Render every string in a YAML value with the answers."""
     if isinstance(value, str):
-        return env.from_string(value).render(context)
+        return _template(value).render(context)
     if isinstance(value, list | tuple):
-        return [_render(item, context, env) for item in value]
+        return [_render(item, context) for item in value]
     if isinstance(value, dict):
-        return {key: _render(item, context, env) for key, item in value.items()}
+        return {key: _render(item, context) for key, item in value.items()}
     return value
 
 
-def _applies(
-    when: str | None, context: dict[str, Any], env: SandboxedEnvironment
-) -> bool:
+def _applies(when: str | None, context: dict[str, Any]) -> bool:
     """False for an entry whose `when` expression (e.g. `accounts`) is false."""
-    return when is None or bool(env.compile_expression(when)(**context))
+    return when is None or bool(_expression(when)(**context))
 
 
-def _for_answers(
-    declared: HarnessSpec, context: dict[str, Any], env: SandboxedEnvironment
-) -> HarnessSpec:
+def _for_answers(declared: HarnessSpec, context: dict[str, Any]) -> HarnessSpec:
     """The spec without the entries whose `when` is false for these answers."""
     login = declared.login
     return declared.model_copy(
         update={
-            "prepare": tuple(
-                c for c in declared.prepare if _applies(c.when, context, env)
-            ),
-            "pages": tuple(p for p in declared.pages if _applies(p.when, context, env)),
-            "login": login if login and _applies(login.when, context, env) else None,
+            "prepare": tuple(c for c in declared.prepare if _applies(c.when, context)),
+            "pages": tuple(p for p in declared.pages if _applies(p.when, context)),
+            "login": login if login and _applies(login.when, context) else None,
         }
     )
 
@@ -188,9 +189,8 @@ def load_plan(folder: Path, data_dir: Path, database_url: str = "") -> Plan:
     }
     try:
         context["wsgi"] = generated.wsgi_target
-        jinja = SandboxedEnvironment(undefined=StrictUndefined)
-        applying = _for_answers(declared, context, jinja)
-        rendered = _render(applying.model_dump(), context, jinja)
+        applying = _for_answers(declared, context)
+        rendered = _render(applying.model_dump(), context)
     except TemplateError as error:
         source = templates_root() / generated.entry.template / HARNESS_FILE
         raise ScaffoldError(

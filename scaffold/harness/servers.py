@@ -122,9 +122,15 @@ class Servers:
         self.close()
 
     def start(
-        self, label: str, command: Sequence[str], cwd: Path, env: dict[str, str]
+        self,
+        label: str,
+        command: Sequence[str],
+        cwd: Path,
+        env: dict[str, str],
+        timeout: float | None = None,
     ) -> Server:
-        """Start ``command`` and wait until it answers HTTP on its port."""
+        """Start ``command`` and wait until it answers HTTP on its port, at
+        most ``timeout`` seconds (by default the run's)."""
         if self.cancel.is_set():
             raise Cancelled
         name = f"{label}-{uuid.uuid4().hex[:8]}"
@@ -137,11 +143,12 @@ class Servers:
         # one); the readiness check notices them within 0.1 s, the server is
         # stopped, and they are delivered again on the way out.
         interrupted = signals_deferred()
+        wait = self.timeout if timeout is None else timeout
 
         class Starter(ProcessStarter):
             args = tuple(command)
             popen_kwargs: ClassVar = {"cwd": str(cwd)}
-            timeout = self.timeout
+            timeout = wait
             terminate_on_interrupt = True
 
             def startup_check(self) -> bool:
@@ -158,7 +165,7 @@ class Servers:
             except TimeoutError:
                 self.stop(name)
                 raise ServerFailed(
-                    f"no HTTP answer within {self.timeout:g} s", tail(log_path)
+                    f"no HTTP answer within {wait:g} s", tail(log_path)
                 ) from None
             except ServerFailed as failure:
                 self.stop(name)  # its workers, if the arbiter died first
