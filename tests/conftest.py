@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -71,6 +73,17 @@ def generated_hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
     dest = tmp_path_factory.mktemp("hostile") / "projects"
     generate_all(dest, HOSTILE)
     return {p.name: dest / p.name for p in PROJECTS}
+
+
+@pytest.fixture
+def open_tmp() -> Iterator[Path]:
+    """A temporary folder other users may enter, outside pytest's (which is
+    closed to them): run as root, the harness runs the projects as nobody,
+    so TMPDIR must be reachable by it (see scaffold/harness/unprivileged.py)."""
+    folder = Path(tempfile.mkdtemp(prefix="scaffold-test-", dir="/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass

@@ -362,10 +362,9 @@ def scaffold_process(*args: str | Path, tmp: Path) -> subprocess.Popen[str]:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=str)
 def test_interrupted_run_leaves_nothing_running(
-    tmp_path: Path, example_answers, sig: int
+    tmp_path: Path, example_answers, sig: int, open_tmp: Path
 ) -> None:
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
+    scratch = open_tmp  # as root the apps run from copies in it, as nobody
     kept = tmp_path / "projects"
     folders = generate_all(kept, example_answers)
     # One app never answers, so the run is surely still going when the signal
@@ -375,7 +374,7 @@ def test_interrupted_run_leaves_nothing_running(
     edit("app.py", "from flask", HANG + "from flask")(hung)
     run = scaffold_process("check", *folders, "--timeout", "120", tmp=scratch)
     deadline = time.monotonic() + 60
-    while not servers_under(hung):  # wait until its gunicorn is up
+    while not servers_under(hung) and not servers_under(scratch):  # a gunicorn
         assert run.poll() is None, run.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.01)
@@ -384,17 +383,19 @@ def test_interrupted_run_leaves_nothing_running(
     assert run.returncode == 130, out + err
     assert " passed, " not in out, "interrupted before the end"
     assert "interrupted" in err and "Traceback" not in err
-    assert processes_under(kept) == []
+    assert processes_under(kept) == processes_under(scratch) == []
     assert list(scratch.iterdir()) == [], "its temporary files are removed"
 
 
-def test_two_runs_at_once_never_collide(tmp_path: Path, example_answers) -> None:
+def test_two_runs_at_once_never_collide(
+    tmp_path: Path, example_answers, open_tmp: Path
+) -> None:
     folders = generate_all(tmp_path / "projects", example_answers)
-    runs = [scaffold_process("check", *folders, tmp=tmp_path) for _ in range(2)]
+    runs = [scaffold_process("check", *folders, tmp=open_tmp) for _ in range(2)]
     for run in runs:
         out, err = run.communicate(timeout=120)
         assert run.returncode == 0, out + err
-    assert processes_under(tmp_path) == []
+    assert processes_under(tmp_path) == processes_under(open_tmp) == []
 
 
 def test_pytest_plugin_serves_generated_projects(pytester: pytest.Pytester) -> None:

@@ -66,28 +66,18 @@ def servers() -> Iterator[ExitStack]:
 
 
 @pytest.fixture(scope="module")
-def plain(
-    servers: ExitStack, generated: dict[str, Path], tmp_path_factory
-) -> dict[str, str]:
+def plain(servers: ExitStack, generated: dict[str, Path]) -> dict[str, str]:
     """name -> base URL of every app served over plain HTTP."""
-    return {
-        name: start(
-            servers, generated[name], tmp_path_factory.mktemp(name), name, REMOTE
-        ).url
-        for name in NAMES
-    }
+    return {name: start(servers, generated[name], name, REMOTE).url for name in NAMES}
 
 
 @pytest.fixture(scope="module")
-def proxied(
-    servers: ExitStack, generated: dict[str, Path], tmp_path_factory
-) -> dict[str, str]:
+def proxied(servers: ExitStack, generated: dict[str, Path]) -> dict[str, str]:
     """name -> base URL of the websites and to-dos, as behind an HTTPS proxy."""
     urls = {}
     for name in NAMES:
         env = {**REMOTE, **BEHIND_PROXY, **(PRELOAD if "website" in name else {})}
-        folder, data = generated[name], tmp_path_factory.mktemp(f"{name}-https")
-        urls[name] = start(servers, folder, data, f"{name}-https", env).url
+        urls[name] = start(servers, generated[name], f"{name}-https", env).url
     return urls
 
 

@@ -23,23 +23,27 @@ from .helpers.update_history import commit_all, plain_git_runs_them, plant_git_c
 from .test_cli import assert_refused
 from .test_harness import alive, edit, make, processes_under, scaffold_process
 
+# Written where the app can write as root runs it, as nobody, in a copy (an
+# open folder, not the project's).
 SPY = (
     "import json\nimport os\n\n"
-    "with open('seen-env.json', 'w') as seen:\n"
+    "with open({where!r}, 'w') as seen:\n"
     "    json.dump(dict(os.environ), seen)\n\n"
 )
 
 
 def test_servers_get_a_minimal_environment(
-    cli, tmp_path: Path, example_answers, monkeypatch: pytest.MonkeyPatch
+    cli, tmp_path: Path, example_answers, monkeypatch: pytest.MonkeyPatch, open_tmp
 ) -> None:
     project = make(tmp_path, "flask-hello", example_answers)
-    edit("app.py", "from flask import Flask", SPY + "from flask import Flask")(project)
+    open_tmp.chmod(0o777)
+    spy = SPY.format(where=str(open_tmp / "seen-env.json"))
+    edit("app.py", "from flask import Flask", spy + "from flask import Flask")(project)
     monkeypatch.setenv("MY_CLOUD_TOKEN", "s3cret")
     monkeypatch.setenv("FOR_THE_APP", "given")
     result = cli("check", project, "--env", "EXTRA=1=2", "--pass-env", "FOR_THE_APP")
     assert result.code == 0, result.out + result.err
-    seen = json.loads((project / "seen-env.json").read_text())
+    seen = json.loads((open_tmp / "seen-env.json").read_text())
     assert "MY_CLOUD_TOKEN" not in seen, "a secret of the caller's leaked"
     assert seen["EXTRA"] == "1=2" and seen["FOR_THE_APP"] == "given"
     assert seen["PATH"] == os.environ["PATH"]
@@ -187,10 +191,9 @@ def process_command(process: psutil.Process) -> str:
 
 
 def test_a_killed_smoke_is_cleaned_up_by_the_next_run(
-    tmp_path: Path, generated: dict[str, Path]
+    generated: dict[str, Path], open_tmp: Path
 ) -> None:
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
+    scratch = open_tmp  # as root the apps run as nobody, from copies in it
     run = scaffold_process("smoke", tmp=scratch)
     deadline = time.monotonic() + 120
     servers: list[psutil.Process] = []

@@ -21,6 +21,7 @@ from .plan import Plan, ServerCommand, load_plan
 from .postgres import needs_postgresql, throwaway_server
 from .servers import LOG_TAIL_LINES, Server, ServerFailed, Servers
 from .shipping import procfile
+from .unprivileged import run_folder_plan
 
 LAUNCHER = Path(launcher.__file__)
 
@@ -57,6 +58,7 @@ def _prepare(
                 env=env,
                 cancel=servers.cancel,
                 timeout=servers.timeout,
+                user=plan.user,
             )
         except CommandFailed as failure:
             shown = " ".join(declared)
@@ -84,7 +86,7 @@ def _serve(
         return _launch(plan, servers, declared.command, environment, env)
     _prepare(plan, environment, servers, extra_env)
     command = _command(declared.command, environment)
-    return servers.start(plan.name, command, plan.folder, env)
+    return servers.start(plan.name, command, plan.folder, env, user=plan.user)
 
 
 def _in_process(declared: Sequence[str]) -> bool:
@@ -114,7 +116,9 @@ def _launch(
     command = [environment.python, str(LAUNCHER), json.dumps(spec)]
     timeout = servers.timeout * (1 + len(plan.prepare))
     try:
-        return servers.start(plan.name, command, plan.folder, env, timeout=timeout)
+        return servers.start(
+            plan.name, command, plan.folder, env, timeout=timeout, user=plan.user
+        )
     except ServerFailed as failure:
         # A prepare command that failed is named on the launcher's last line.
         for line in reversed(failure.log.splitlines()):
@@ -155,6 +159,7 @@ def _serve_procfile(
                 env=env,
                 cancel=servers.cancel,
                 timeout=servers.timeout,
+                user=plan.user,
             )
         except CommandFailed as failure:
             shown = f"release {release!r} {failure.reason}"
@@ -163,7 +168,7 @@ def _serve_procfile(
         _prepare(plan, environment, servers, extra_env)
     web = processes["web"].replace("0.0.0.0", "127.0.0.1")
     return servers.start(
-        plan.name, ["sh", "-c", web], plan.folder, {**env, "PORT": "0"}
+        plan.name, ["sh", "-c", web], plan.folder, {**env, "PORT": "0"}, user=plan.user
     )
 
 
@@ -280,6 +285,7 @@ def boot(
         plan = load_plan(folder, data_dir or scratch / "data", database_url or "")
         if workers is not None:
             plan = _with_workers(plan, workers)
+        plan = run_folder_plan(plan, scratch)  # as root: a copy, run as nobody
         environment = environment_for(
             plan.dependencies, isolated=isolated, parent=scratch, cancel=servers.cancel
         )

@@ -23,6 +23,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from ..errors import HarnessFailure
+from .unprivileged import app_user, check_python, run_as
 
 # A project's code runs under the harness: it gets a minimal environment, not
 # the caller's (tokens, cloud credentials, app settings). Only these pass, plus
@@ -140,10 +141,13 @@ def run_command(
     env: dict[str, str] | None = None,
     cancel: threading.Event | None = None,
     timeout: float = 600,
+    user: str | None = None,
 ) -> str:
-    """Run a command to completion and return its output; stop it if cancelled."""
+    """Run a command to completion and return its output; stop it if
+    cancelled. ``user``: run it as that user (scaffold runs as root)."""
+    switch = run_as(user) if user is not None else []
     process = subprocess.Popen(
-        command,
+        [*switch, *command],
         cwd=cwd,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -196,6 +200,7 @@ def isolated_environment(
     """A new virtual environment, in a new folder under ``parent``, holding
     only ``requirements``."""
     where = Path(tempfile.mkdtemp(prefix="venv-", dir=parent))
+    where.chmod(0o755)  # usable by the user the projects run as (unprivileged.py)
     variables = base_variables()
     variables.pop("PYTHONPATH", None)
     # The installers also get their own settings (index, certificates, proxy).
@@ -229,7 +234,15 @@ def environment_for(
     parent: Path,
     cancel: threading.Event | None = None,
 ) -> Environment:
-    """An isolated environment under ``parent``, or the checked current one."""
+    """An isolated environment under ``parent``, or the checked current one.
+
+    Run as root, the projects run as another user (unprivileged.py): its
+    interpreter must be one that user can run, and the harness's own files
+    (started with it) ones it can read."""
     if isolated:
-        return isolated_environment(parent, requirements, cancel=cancel)
-    return current_environment(requirements)
+        environment = isolated_environment(parent, requirements, cancel=cancel)
+    else:
+        environment = current_environment(requirements)
+    if (user := app_user()) is not None:
+        check_python(environment.python, user, Path(__file__))
+    return environment

@@ -113,6 +113,7 @@ class Plan:
     prepare: tuple[tuple[str, ...], ...] = ()  # run before a server starts
     label: str = ""  # how reports name it; the folder's name if empty
     login: Login | None = None  # check the pages as this logged-in user
+    user: str | None = None  # its processes run as this user (unprivileged.py)
 
     @property
     def folder(self) -> Path:

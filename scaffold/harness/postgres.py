@@ -29,10 +29,10 @@ folders are closed to other users.
 
 from __future__ import annotations
 
-import grp
 import os
 import pwd
 import re
+import shlex
 import shutil
 import stat
 import tempfile
@@ -48,6 +48,7 @@ from ..errors import ScaffoldError
 from ..leftovers import RUN_ID, RUN_VARIABLE, make_folder
 from ..project import read_recorded_answers
 from .servers import read_end
+from .unprivileged import closed_folder, run_as, unprivileged_user
 
 INSTALL_HINT = (
     "no PostgreSQL server found (pg_ctl in /usr/lib/postgresql/*/bin or on PATH); "
@@ -75,46 +76,17 @@ def find_pg_ctl() -> Path | None:
 
 def _server_user() -> str | None:
     """The unprivileged user to run the server as, when we are root."""
-    if os.geteuid() != 0:
-        return None
-    for name in ("postgres", "nobody"):
-        with suppress(KeyError):
-            pwd.getpwnam(name)
-            return name
-    raise ScaffoldError(
-        "running as root, and no 'postgres' or 'nobody' user to run PostgreSQL "
-        "as (it refuses root); create one: useradd --system postgres"
-    )
-
-
-def _closed_folder(folder: Path, user: str) -> Path | None:
-    """The first folder on the way to ``folder`` that ``user`` may not enter
-    (no search permission for it), or None."""
-    entry = pwd.getpwnam(user)
-    groups = {g.gr_gid for g in grp.getgrall() if user in g.gr_mem}
-    groups.add(entry.pw_gid)
-    folder = folder.resolve()
-    for part in [*reversed(folder.parents), folder]:
-        info = part.stat()
-        if info.st_uid == entry.pw_uid:
-            allowed = info.st_mode & stat.S_IXUSR
-        elif info.st_gid in groups:
-            allowed = info.st_mode & stat.S_IXGRP
-        else:
-            allowed = info.st_mode & stat.S_IXOTH
-        if not allowed:
-            return part
-    return None
+    return unprivileged_user(("postgres", "nobody"), "PostgreSQL (it refuses root)")
 
 
 def _wrapped(pg_ctl: Path, user: str | None, folder: Path) -> Path:
     """A pg_ctl (a wrapper script in ``folder``) whose server carries this
     run's id in its environment, so the next run can end it if this one is
     killed (see leftovers), and that runs as ``user`` when one is given."""
-    run_as = f"setpriv --reuid={user} --regid={user} --init-groups -- " if user else ""
+    switch = f"{shlex.join(run_as(user))} " if user else ""
     wrapper = folder / "pg_ctl"
     wrapper.write_text(
-        f'#!/bin/sh\nexport {RUN_VARIABLE}={RUN_ID}\nexec {run_as}{pg_ctl} "$@"\n'
+        f'#!/bin/sh\nexport {RUN_VARIABLE}={RUN_ID}\nexec {switch}{pg_ctl} "$@"\n'
     )
     wrapper.chmod(stat.S_IRWXU)
     return wrapper
@@ -219,7 +191,7 @@ def throwaway_server(folder: Path) -> Iterator[DatabaseServer]:
 
     user = _server_user()
     if user is not None and (
-        closed := _closed_folder(Path(tempfile.gettempdir()), user)
+        closed := closed_folder(Path(tempfile.gettempdir()), user)
     ):
         raise ScaffoldError(
             f"PostgreSQL runs as the user {user!r}, which may not enter "

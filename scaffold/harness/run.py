@@ -32,6 +32,7 @@ from .plan import Plan, load_plan
 from .postgres import database_urls
 from .servers import ServerFailed, Servers, signals_held
 from .shipping import health_path
+from .unprivileged import run_folder_plan
 
 
 @dataclass
@@ -83,6 +84,8 @@ def _check_one(
             else:
                 if server == "procfile":
                     health = health_path(plan.folder)  # before anything starts
+                # As root: a copy, run as nobody; the report keeps the folder.
+                plan = run_folder_plan(plan, workdir)
                 environment = environment_for(
                     plan.dependencies,
                     isolated=isolated,

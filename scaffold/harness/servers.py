@@ -32,6 +32,7 @@ from xprocess import ProcessStarter, XProcess
 from ..errors import HarnessFailure
 from ..leftovers import RUN_ID, RUN_VARIABLE, make_folder
 from .environments import Cancelled
+from .unprivileged import run_as
 
 LOG_TAIL_LINES = 20
 
@@ -128,11 +129,15 @@ class Servers:
         cwd: Path,
         env: dict[str, str],
         timeout: float | None = None,
+        user: str | None = None,
     ) -> Server:
         """Start ``command`` and wait until it answers HTTP on its port, at
-        most ``timeout`` seconds (by default the run's)."""
+        most ``timeout`` seconds (by default the run's); as ``user`` if one
+        is given (scaffold runs as root: unprivileged.py)."""
         if self.cancel.is_set():
             raise Cancelled
+        if user is not None:
+            command = [*run_as(user), *command]
         name = f"{label}-{uuid.uuid4().hex[:8]}"
         with self._lock:
             self._names.append(name)

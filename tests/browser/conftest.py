@@ -61,30 +61,19 @@ def chromium() -> Iterator[object]:
 
 
 @pytest.fixture(scope="module")
-def served(
-    generated: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, str]]:
+def served(generated: dict[str, Path]) -> Iterator[dict[str, str]]:
     """name -> base URL of the websites and to-dos, served once per module."""
     names = ["flask-website", "django-website", "flask-todo", "django-todo"]
-    yield from serve(names, generated, tmp_path_factory)
+    yield from serve(names, generated)
 
 
 @pytest.fixture(scope="module")
-def served_accounts(
-    generated: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, str]]:
+def served_accounts(generated: dict[str, Path]) -> Iterator[dict[str, str]]:
     """name -> base URL of the to-dos with accounts, served once per module."""
     names = ["flask-todo-accounts", "django-todo-accounts"]
-    yield from serve(names, generated, tmp_path_factory)
+    yield from serve(names, generated)
 
 
-def serve(
-    names: list[str],
-    generated: dict[str, Path],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[dict[str, str]]:
+def serve(names: list[str], generated: dict[str, Path]) -> Iterator[dict[str, str]]:
     with ExitStack() as stack:
-        yield {
-            name: start(stack, generated[name], tmp_path_factory.mktemp(name), name).url
-            for name in names
-        }
+        yield {name: start(stack, generated[name], name).url for name in names}

@@ -38,7 +38,7 @@ def on_postgresql(
             name = f"{framework}-todo-postgresql"
             folder = generate(find_project("todo", framework), dest / name, answers)
             url = scaffold_postgresql.create_database(f"browser-{framework}")
-            app = start(stack, folder, tmp_path_factory.mktemp(name), name, None, url)
+            app = start(stack, folder, name, None, url)
             served[framework] = (app.url, url)
         yield served
 

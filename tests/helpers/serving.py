@@ -19,20 +19,20 @@ from scaffold import HarnessFailure, RunningApp
 def start(
     stack: ExitStack,
     folder: Path,
-    data_dir: Path,
     label: str,
     env: dict[str, str] | None = None,
     database_url: str | None = None,
 ) -> RunningApp:
     """Prepare (migrate) and start the project under gunicorn until ``stack``
-    closes; fail the test with the server's log if it does not come up."""
+    closes; fail the test with the server's log if it does not come up. Its
+    data goes to a temporary folder boot() makes (as root, one that the
+    unprivileged user running the app can reach)."""
     try:
         return stack.enter_context(
             scaffold.boot(
                 folder,
                 env=env,
                 timeout=60,
-                data_dir=data_dir,
                 database_url=database_url,
             )
         )
