@@ -172,26 +172,41 @@ def run_folder_plan(plan: Plan, workdir: Path) -> Plan:
 
 
 def check_python(python: str, user: str, readable: Path) -> None:
-    """Refuse, in one line, an interpreter ``user`` cannot run, or a
-    ``readable`` file (the harness's own, run with it) it cannot read."""
-    if not _can_run(python, user, str(readable)):
+    """Refuse, in one line, an interpreter ``user`` cannot run as the caller
+    does, or a ``readable`` file (the harness's own) it cannot read.
+
+    Run as ``user``, a Python whose installation it may not enter (a pyenv
+    under /root) may still start, with another standard library and without
+    its packages: what it sees is compared with what the caller sees."""
+    seen = _seen(python, None, readable)
+    if seen is None or seen != _seen(python, user, readable):
         raise ScaffoldError(
             f"scaffold runs as root, so the checked projects run as {user!r}, "
-            f"which cannot run {python} or read {readable}; install scaffold "
-            "where other users can read it (e.g. a virtual environment under "
-            "/opt, not under /root), or run scaffold as another user"
+            f"which cannot run {python} as root does, or read {readable}; make "
+            "the environment from a Python other users can read (e.g. "
+            "/usr/bin/python3 -m venv, not a pyenv under /root), or run "
+            "scaffold as another user"
         )
 
 
 @cache
-def _can_run(python: str, user: str, readable: str) -> bool:
-    probe = "import sys; open(sys.argv[1], 'rb').close()"
-    done = subprocess.run(
-        [*run_as(user), python, "-I", "-c", probe, readable],
-        env={"PATH": os.defpath, "HOME": "/"},
-        cwd="/",
-        capture_output=True,
-        timeout=60,
-        check=False,
+def _seen(python: str, user: str | None, readable: Path) -> str | None:
+    """What ``python`` sees, run as ``user``: its prefixes and search path."""
+    probe = (
+        "import json, sys; open(sys.argv[1], 'rb').close(); "
+        "print(json.dumps([sys.prefix, sys.base_prefix, sys.path]))"
     )
-    return done.returncode == 0
+    switch = run_as(user) if user is not None else []
+    try:
+        done = subprocess.run(
+            [*switch, python, "-I", "-c", probe, str(readable)],
+            env={"PATH": os.defpath, "HOME": "/"},
+            cwd="/",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except OSError:
+        return None
+    return done.stdout if done.returncode == 0 else None
