@@ -427,13 +427,20 @@ def test_pytest_plugin_serves_generated_projects(pytester: pytest.Pytester) -> N
 def test_pytest_plugin_reports_a_server_that_fails(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
-        def test_hello(scaffold_app, tmp_path, monkeypatch):
-            # A gunicorn that cannot start shadows the real one.
-            fake = tmp_path / "gunicorn"
+        import shutil, tempfile
+        from pathlib import Path
+
+        def test_hello(scaffold_app, monkeypatch, request):
+            # A gunicorn that cannot start shadows the real one, in a folder
+            # the server's user (as root: nobody) can read.
+            where = Path(tempfile.mkdtemp(dir="/tmp"))
+            where.chmod(0o755)
+            request.addfinalizer(lambda: shutil.rmtree(where))
+            fake = where / "gunicorn"
             fake.mkdir()
             (fake / "__init__.py").write_text("")
             (fake / "__main__.py").write_text("raise SystemExit('broken on purpose')")
-            monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+            monkeypatch.setenv("PYTHONPATH", str(where))
             scaffold_app("hello", "flask")
         """
     )
