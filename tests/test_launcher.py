@@ -14,15 +14,17 @@ from scaffold.harness.boot import LAUNCHER, _in_process
 # A project with a module named like one of the harness's own (pages.py sits
 # beside launcher.py): the project's must win, as under plain `python`.
 PAGES = "WHO = 'the project'\n"
-# A prepare command that does what Alembic's env.py does: fileConfig, which
-# disables every logger that exists, and keeps a database open.
+# A prepare command that does what development entry points and Alembic's
+# env.py do: set development variables, import the project's settings,
+# configure logging (fileConfig disables every existing logger).
 MIGRATE = """\
-import logging, logging.config, sqlite3, sys
-import pages
+import logging, logging.config, os, sys
+os.environ.setdefault("APP_DEBUG", "1")
+import pages, settings
 logging.config.fileConfig("logging.ini")
-print("migrate", pages.WHO, sys.argv[1:], flush=True)
-KEPT = sqlite3.connect("data.sqlite3")
+print("migrate", pages.WHO, sys.argv[1:], settings.DEBUG, os.getppid(), flush=True)
 """
+SETTINGS = "import os\nDEBUG = os.environ.get('APP_DEBUG') == '1'\n"
 LOGGING_INI = """\
 [loggers]
 keys = root
@@ -40,22 +42,23 @@ formatter = plain
 [formatter_plain]
 format = ALEMBIC-FORMAT %(message)s
 """
+# The server: what it finds of the prepare commands, and of the preloading.
 SERVE = """\
-import logging, sys
-import app_log
-print("serve", sys.argv[1:], "disabled" if app_log.LOG.disabled else "enabled")
-print("handlers", len(logging.getLogger().handlers))
+import logging, os, sys
+print("serve", sys.argv[1:], os.getpid())
+root = logging.getLogger()
+print("settings" in sys.modules, os.environ.get("APP_DEBUG"), root.handlers)
+print("yaml" in sys.modules, "pages" in sys.modules)
 """
-APP_LOG = "import logging\nLOG = logging.getLogger('project')\n"
 
 
 def project(tmp_path: Path, **more: str) -> Path:
     files = {
         "pages.py": PAGES,
         "migrate.py": MIGRATE,
+        "settings.py": SETTINGS,
         "logging.ini": LOGGING_INI,
         "serve.py": SERVE,
-        "app_log.py": APP_LOG,
         **more,
     }
     for name, text in files.items():
@@ -64,9 +67,13 @@ def project(tmp_path: Path, **more: str) -> Path:
 
 
 def launch(
-    folder: Path, prepare: list[list[str]], server: list[str]
+    folder: Path,
+    prepare: list[list[str]],
+    server: list[str],
+    preload: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
     spec = {
+        "preload": list(preload),
         "prepare": prepare,
         "shown": [" ".join(["python", *command]) for command in prepare],
         "server": server,
@@ -81,21 +88,24 @@ def launch(
     )
 
 
-def test_prepare_then_serve_in_one_process(tmp_path: Path) -> None:
-    # warm.py makes the project's logger before the migration runs, as a
-    # prepare command that imports the project does.
-    folder = project(tmp_path, **{"warm.py": "import app_log\n"})
-    done = launch(
-        folder, [["warm.py"], ["-m", "migrate", "--noinput"]], ["serve.py", "x"]
-    )
+def test_prepare_commands_run_first_and_leave_the_server_alone(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    prepare = [["-m", "migrate", "--noinput"], ["migrate.py", "again"]]
+    preload = ("PyYAML>=6; python_version>'3'",)
+    done = launch(folder, prepare, ["serve.py", "x"], preload)
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    # In order, with their own arguments, importing the project's modules.
-    assert lines[0] == "migrate the project ['--noinput']"
-    # fileConfig disabled the project's logger and replaced the root's
-    # handlers: the server gets them back as a fresh process has them.
-    assert lines[1] == "serve ['x'] enabled"
-    assert lines[2] == "handlers 0"
+    first, second, serve, found, preloaded = done.stdout.splitlines()
+    # In order, with their own arguments, importing the project's modules,
+    # with the development default they set, in a child of the server.
+    assert first.startswith("migrate the project ['--noinput'] True ")
+    assert second.startswith("migrate the project ['again'] True ")
+    assert first.split()[-1] == second.split()[-1] == serve.split()[-1]
+    assert serve.startswith("serve ['x'] ")
+    # Nothing they did reaches the server: not the project's settings (read
+    # afresh, from the server's own variables), nor logging.
+    assert found == "False None []"
+    # The dependencies were imported before; the project was not.
+    assert preloaded == "True False"
 
 
 def test_a_failing_prepare_command_is_named(tmp_path: Path) -> None:
@@ -132,32 +142,3 @@ def test_which_commands_run_in_process() -> None:
     assert not _in_process(("python", "-m"))
     assert not _in_process(("gunicorn", "app:app"))
     assert not _in_process(("python",))
-
-
-# A migration leaves a connection open in SQLAlchemy's pool and in Django's
-# connection handler; the server's workers are forked from this process.
-OPEN_BOTH = """\
-import django, sqlalchemy
-from django.conf import settings
-ENGINE = sqlalchemy.create_engine("sqlite:///data.sqlite3")
-ENGINE.connect().close()  # back in the pool, still open
-settings.configure(DATABASES={
-    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "data.sqlite3"}
-})
-django.setup()
-from django.db import connection
-connection.ensure_connection()
-"""
-SHOW_OPEN = """\
-import open_both
-from django.db import connection
-print("sqlalchemy", open_both.ENGINE.pool.checkedin(), "django", connection.connection)
-"""
-
-
-def test_no_connection_crosses_into_the_server(tmp_path: Path) -> None:
-    files = {"open_both.py": OPEN_BOTH, "prep.py": "import open_both\n"}
-    folder = project(tmp_path, **files, **{"show.py": SHOW_OPEN})
-    done = launch(folder, [["prep.py"]], ["show.py"])
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["sqlalchemy 0 django None"]

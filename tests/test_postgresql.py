@@ -215,10 +215,15 @@ def test_boot_uses_the_database_it_is_given(
 
 # Put first in the app package: under gunicorn the app never answers (so the
 # check is surely still waiting when the signal lands); migrations still run.
+# The app may be imported by the migrations first, in the process gunicorn
+# then runs in (scaffold/harness/launcher.py): its workers hang when forked.
 HANG_UNDER_GUNICORN = (
-    "import sys, time\n"
-    "if 'gunicorn' in sys.argv[0]:\n"
-    "    time.sleep(600)  # never gets to serve\n"
+    "import os, sys, time\n"
+    "def _hang():\n"
+    "    if 'gunicorn' in sys.argv[0]:\n"
+    "        time.sleep(600)  # never gets to serve\n"
+    "_hang()\n"
+    "os.register_at_fork(after_in_child=_hang)\n"
 )
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import psutil
 import pytest
-from jinja2.sandbox import SandboxedEnvironment
 
 from scaffold.errors import ScaffoldError
 from scaffold.harness.plan import _render, command_line
@@ -168,16 +167,15 @@ def test_check_runs_nothing_the_projects_git_configuration_names(
 
 def test_an_answer_never_becomes_an_option() -> None:
     declared = ["--bind", "{{ s }}.wsgi"]
-    jinja = SandboxedEnvironment()
 
     def command(slug: str) -> tuple[str, ...]:
-        return command_line(declared, _render(declared, {"s": slug}, jinja))
+        return command_line(declared, _render(declared, {"s": slug}))
 
     assert command("site") == ("--bind", "site.wsgi")  # declared options are fine
     with pytest.raises(ScaffoldError, match="option"):
         command("-c/tmp/x")
     # Elsewhere (an environment variable) a leading dash is just text.
-    assert _render({"KEY": "{{ s }}"}, {"s": "-x"}, jinja) == {"KEY": "-x"}
+    assert _render({"KEY": "{{ s }}"}, {"s": "-x"}) == {"KEY": "-x"}
 
 
 # --- 10. a killed run is cleaned up by the next -----------------------------------

@@ -21,9 +21,7 @@ from .plan import Plan, ServerCommand, load_plan
 from .postgres import needs_postgresql, throwaway_server
 from .servers import LOG_TAIL_LINES, Server, ServerFailed, Servers
 from .shipping import procfile
-from .unprivileged import run_folder_plan
-
-LAUNCHER = Path(launcher.__file__)
+from .unprivileged import LAUNCHER, run_folder_plan
 
 # `boot` and what it yields are the public API (scaffold.boot); `running` serves
 # a plan the caller has loaded, on the caller's Servers: harness/run.py checks
@@ -104,11 +102,14 @@ def _launch(
     environment: Environment,
     env: dict[str, str],
 ) -> Server:
-    """Run the prepare commands, then the server, in one process (launcher.py):
-    the project and its framework are imported once instead of once per
-    command. Each prepare command has the time a process of its own had."""
+    """Start the server from a process that has imported the project's
+    dependencies, after the prepare commands ran in one child forked from it
+    (launcher.py): the framework is imported once instead of once per
+    command and worker. Each prepare command has the time a process of its
+    own had."""
     plan.data_dir.mkdir(parents=True, exist_ok=True)
     spec = {
+        "preload": list(plan.dependencies),
         "prepare": [list(command[1:]) for command in plan.prepare],
         "shown": [" ".join(command) for command in plan.prepare],
         "server": list(server[1:]),
@@ -285,8 +286,9 @@ def boot(
         plan = load_plan(folder, data_dir or scratch / "data", database_url or "")
         if workers is not None:
             plan = _with_workers(plan, workers)
-        plan = run_folder_plan(plan, scratch)  # as root: a copy, run as nobody
         environment = environment_for(
             plan.dependencies, isolated=isolated, parent=scratch, cancel=servers.cancel
         )
+        # As root: a copy, run as nobody (when nobody can run the environment).
+        plan = run_folder_plan(plan, scratch, environment.python)
         yield stack.enter_context(running(plan, servers, server, environment, env))

@@ -23,7 +23,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from ..errors import HarnessFailure
-from .unprivileged import app_user, check_python, run_as
+from .unprivileged import run_as
 
 # A project's code runs under the harness: it gets a minimal environment, not
 # the caller's (tokens, cloud credentials, app settings). Only these pass, plus
@@ -234,15 +234,7 @@ def environment_for(
     parent: Path,
     cancel: threading.Event | None = None,
 ) -> Environment:
-    """An isolated environment under ``parent``, or the checked current one.
-
-    Run as root, the projects run as another user (unprivileged.py): its
-    interpreter must be one that user can run, and the harness's own files
-    (started with it) ones it can read."""
+    """An isolated environment under ``parent``, or the checked current one."""
     if isolated:
-        environment = isolated_environment(parent, requirements, cancel=cancel)
-    else:
-        environment = current_environment(requirements)
-    if (user := app_user()) is not None:
-        check_python(environment.python, user, Path(__file__))
-    return environment
+        return isolated_environment(parent, requirements, cancel=cancel)
+    return current_environment(requirements)

@@ -32,7 +32,7 @@ from .plan import Plan, load_plan
 from .postgres import database_urls
 from .servers import ServerFailed, Servers, signals_held
 from .shipping import health_path
-from .unprivileged import run_folder_plan
+from .unprivileged import fallback_note, run_folder_plan
 
 
 @dataclass
@@ -84,15 +84,18 @@ def _check_one(
             else:
                 if server == "procfile":
                     health = health_path(plan.folder)  # before anything starts
-                # As root: a copy, run as nobody; the report keeps the folder.
-                plan = run_folder_plan(plan, workdir)
                 environment = environment_for(
                     plan.dependencies,
                     isolated=isolated,
                     parent=workdir,
                     cancel=servers.cancel,
                 )
-                report.environment = environment.description
+                # As root: a copy, run as nobody; the report keeps the folder.
+                plan = run_folder_plan(plan, workdir, environment.python)
+                note = fallback_note(plan, environment.python)
+                report.environment = "; ".join(
+                    filter(None, (environment.description, note))
+                )
                 # extra_env: what the user passed explicitly (--env, --pass-env)
                 app = stack.enter_context(
                     running(plan, servers, server, environment, extra_env)

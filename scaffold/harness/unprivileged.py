@@ -40,7 +40,10 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import ScaffoldError
+from . import launcher
 from .plan import Plan
+
+LAUNCHER = Path(launcher.__file__)
 
 APP_USERS = ("nobody",)
 # What a copy of a project leaves out: version control, environments, caches.
@@ -131,19 +134,24 @@ def _give(folder: Path, user: str) -> None:
             os.chown(os.path.join(root, name), *owner, follow_symlinks=False)
 
 
-def run_folder_plan(plan: Plan, workdir: Path) -> Plan:
+def run_folder_plan(plan: Plan, workdir: Path, python: str) -> Plan:
     """The plan to serve ``plan`` with: unchanged unless scaffold runs as root.
 
     As root: a copy of the project in a new run folder under ``workdir`` (the
     harness's own temporary folder, made traversable but not listable), owned
     by the unprivileged user like the data folder and a HOME of its own
     (gunicorn writes ``~/.gunicorn``). The copy keeps the folder's name, so
-    reports name the project as before; its commands run as that user.
+    reports name the project as before; its commands run as that user. When
+    that user cannot run ``python`` (an environment made from a pyenv under
+    root's closed home), the plan is unchanged: the project runs as the
+    caller, and ``fallback_note`` says so in the report.
     """
     user = app_user()
     if user is None:
         return plan
     workdir.chmod(0o711)
+    if not usable_by(python, user, LAUNCHER):
+        return plan  # run as the caller: the report says why (fallback_note)
     if closed := closed_folder(workdir, user):
         raise ScaffoldError(
             f"the checked projects run as the user {user!r}, which may not "
@@ -171,22 +179,15 @@ def run_folder_plan(plan: Plan, workdir: Path) -> Plan:
     return replace(plan, generated=generated, env=env, user=user)
 
 
-def check_python(python: str, user: str, readable: Path) -> None:
-    """Refuse, in one line, an interpreter ``user`` cannot run as the caller
-    does, or a ``readable`` file (the harness's own) it cannot read.
+def usable_by(python: str, user: str, readable: Path) -> bool:
+    """Whether ``user`` can run ``python`` as the caller does and read
+    ``readable`` (the harness's launcher, started with it).
 
     Run as ``user``, a Python whose installation it may not enter (a pyenv
     under /root) may still start, with another standard library and without
     its packages: what it sees is compared with what the caller sees."""
     seen = _seen(python, None, readable)
-    if seen is None or seen != _seen(python, user, readable):
-        raise ScaffoldError(
-            f"scaffold runs as root, so the checked projects run as {user!r}, "
-            f"which cannot run {python} as root does, or read {readable}; make "
-            "the environment from a Python other users can read (e.g. "
-            "/usr/bin/python3 -m venv, not a pyenv under /root), or run "
-            "scaffold as another user"
-        )
+    return seen is not None and seen == _seen(python, user, readable)
 
 
 @cache
@@ -210,3 +211,15 @@ def _seen(python: str, user: str | None, readable: Path) -> str | None:
     except OSError:
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+def fallback_note(plan: Plan, python: str) -> str:
+    """What the report says when scaffold is root but ``plan`` runs as root
+    too: the unprivileged user cannot run the environment's interpreter."""
+    user = app_user()
+    if user is None or plan.user is not None:
+        return ""
+    return (
+        f"run as root: {user!r} cannot run {python} (make the environment "
+        "from a Python other users can read to run projects as it)"
+    )
