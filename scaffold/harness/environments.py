@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -238,3 +239,43 @@ def environment_for(
     if isolated:
         return isolated_environment(parent, requirements, cancel=cancel)
     return current_environment(requirements)
+
+
+class SharedEnvironments:
+    """The environments of one run: with ``isolated``, one new virtual
+    environment per distinct list of dependencies, made once and shared by
+    the projects that declare exactly that list (a website and a Hello World
+    often do); it still holds nothing they do not declare."""
+
+    def __init__(
+        self, isolated: bool, parent: Path, cancel: threading.Event | None = None
+    ) -> None:
+        self.isolated = isolated
+        self._parent = parent
+        self._cancel = cancel
+        self._lock = threading.Lock()
+        self._made: dict[tuple[str, ...], Future[Environment]] = {}
+
+    def get(self, requirements: Sequence[str]) -> Environment:
+        """The environment for ``requirements``; the first caller makes it,
+        the others wait for it (and get its error, if it fails)."""
+        key = tuple(sorted(set(requirements)))
+        with self._lock:
+            made = self._made.get(key)
+            first = made is None
+            if made is None:
+                made = self._made[key] = Future()
+        if first:
+            try:
+                made.set_result(
+                    environment_for(
+                        key,
+                        isolated=self.isolated,
+                        parent=self._parent,
+                        cancel=self._cancel,
+                    )
+                )
+            except BaseException as error:
+                made.set_exception(error)
+                raise
+        return made.result()

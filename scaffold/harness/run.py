@@ -26,7 +26,7 @@ from .containers import (
     find_engine,
     running_container,
 )
-from .environments import environment_for
+from .environments import SharedEnvironments
 from .pages import Outcome, check_health, check_pages
 from .plan import Plan, load_plan
 from .postgres import database_urls
@@ -59,13 +59,14 @@ def _check_one(
     plan: Plan,
     servers: Servers,
     server: str,
-    isolated: bool,
+    environments: SharedEnvironments,
     workdir: Path,
     extra_env: dict[str, str] | None = None,
     containers: Containers | None = None,
 ) -> ProjectReport:
     """Prepare an environment, boot the project, check the pages, stop it."""
     report = ProjectReport(plan.name, plan.folder, server)
+    isolated = environments.isolated
     report.environment = "isolated environment" if isolated else "current environment"
     boot = Outcome(f"start {server}")
     started = time.perf_counter()
@@ -84,12 +85,7 @@ def _check_one(
             else:
                 if server == "procfile":
                     health = health_path(plan.folder)  # before anything starts
-                environment = environment_for(
-                    plan.dependencies,
-                    isolated=isolated,
-                    parent=workdir,
-                    cancel=servers.cancel,
-                )
+                environment = environments.get(plan.dependencies)
                 # As root: a copy, run as nobody; the report keeps the folder.
                 plan = run_folder_plan(plan, workdir, environment.python)
                 note = fallback_note(plan, environment.python)
@@ -161,6 +157,7 @@ def check_projects(
     containers = None
     if found_engine is not None:
         containers = Containers(found_engine, timeout=timeout, cancel=servers.cancel)
+    environments = SharedEnvironments(isolated, workdir, servers.cancel)
     pool = ThreadPoolExecutor(max_workers=max(1, jobs or len(plans)))
     # Ctrl-C and SIGTERM are only recorded while the workers run; the loop
     # below notices them within 0.2 s and stops the run from here.
@@ -169,7 +166,7 @@ def check_projects(
             futures = [
                 pool.submit(
                     _check_one,
-                    *(plan, servers, server, isolated, workdir, env, containers),
+                    *(plan, servers, server, environments, workdir, env, containers),
                 )
                 for plan in plans
             ]
