@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -400,18 +401,25 @@ def test_boot_yields_a_running_app_and_ends_its_process_tree(generated) -> None:
         assert app.project.entry.name == "django-todo"
         assert app.project.answers["project_slug"] == "ada_notebook"
         assert "Booting worker" in app.log_tail()
-        processes = tree_of(app.pid)
+        # gunicorn forks its workers a moment apart: the first may answer
+        # before the second exists.
+        deadline = time.monotonic() + 10
+        while len(processes := tree_of(app.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(processes) >= 3, "gunicorn and its two workers"
         raise RuntimeError("a failing test inside the block")
     assert not [p for p in processes if p.is_running() and p.status() != "zombie"]
 
 
-def test_boot_failure_carries_the_log(generated, tmp_path: Path) -> None:
-    fake = tmp_path / "gunicorn"
+def test_boot_failure_carries_the_log(generated, open_tmp: Path) -> None:
+    # In a folder the app's user can read (run as root, it is nobody).
+    fake = open_tmp / "gunicorn"
     fake.mkdir()
     (fake / "__init__.py").write_text("")
     (fake / "__main__.py").write_text("raise SystemExit('broken on purpose')")
-    env = {"PYTHONPATH": str(tmp_path)}
+    for path in (fake, *fake.iterdir()):
+        path.chmod(0o755)
+    env = {"PYTHONPATH": str(open_tmp)}
     with (
         pytest.raises(scaffold.HarnessFailure) as caught,
         scaffold.boot(generated["flask-hello"], env=env),

@@ -3,6 +3,7 @@ one PostgreSQL database (more clients and workers: a server takes them)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -51,7 +52,13 @@ def add_many(base_url: str, client: int) -> list[int]:
 
 def check_concurrent_adds(todo_app: TodoApp, clients: int, workers: int) -> None:
     assert todo_app.server is not None
-    running = psutil.Process(todo_app.server.pid).children()
+    # gunicorn forks its workers a moment apart (up to 0.1 s each), and the
+    # first may answer before the last exists.
+    master = psutil.Process(todo_app.server.pid)
+    deadline = time.monotonic() + 10
+    while len(master.children()) < workers and time.monotonic() < deadline:
+        time.sleep(0.05)
+    running = master.children()
     assert len(running) >= workers, f"gunicorn should run {workers} worker processes"
 
     with ThreadPoolExecutor(clients) as pool:
