@@ -49,18 +49,26 @@ def _prepare(
     env = {**environment.variables, **plan.env, **(extra_env or {})}
     env[RUN_VARIABLE] = RUN_ID
     for declared in plan.prepare:
-        try:
-            run_command(
-                _command(declared, environment),
-                cwd=plan.folder,
-                env=env,
-                cancel=servers.cancel,
-                timeout=servers.timeout,
-                user=plan.user,
-            )
-        except CommandFailed as failure:
-            shown = " ".join(declared)
-            raise ServerFailed(f"{shown!r} {failure.reason}", failure.output) from None
+        shown = repr(" ".join(declared))
+        _run_step(plan, servers, _command(declared, environment), env, shown)
+
+
+def _run_step(
+    plan: Plan, servers: Servers, command: list[str], env: dict[str, str], shown: str
+) -> None:
+    """Run one command of the project's start to completion, as the plan's
+    user; ServerFailed naming it (``shown``), with its output, if it fails."""
+    try:
+        run_command(
+            command,
+            cwd=plan.folder,
+            env=env,
+            cancel=servers.cancel,
+            timeout=servers.timeout,
+            user=plan.user,
+        )
+    except CommandFailed as failure:
+        raise ServerFailed(f"{shown} {failure.reason}", failure.output) from None
 
 
 def _serve(
@@ -153,18 +161,7 @@ def _serve_procfile(
     env[RUN_VARIABLE] = RUN_ID
     plan.data_dir.mkdir(parents=True, exist_ok=True)
     if release := processes.get("release"):
-        try:
-            run_command(
-                ["sh", "-c", release],
-                cwd=plan.folder,
-                env=env,
-                cancel=servers.cancel,
-                timeout=servers.timeout,
-                user=plan.user,
-            )
-        except CommandFailed as failure:
-            shown = f"release {release!r} {failure.reason}"
-            raise ServerFailed(shown, failure.output) from None
+        _run_step(plan, servers, ["sh", "-c", release], env, f"release {release!r}")
     if plan.login:
         _prepare(plan, environment, servers, extra_env)
     web = processes["web"].replace("0.0.0.0", "127.0.0.1")

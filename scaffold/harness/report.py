@@ -50,6 +50,8 @@ def format_report(reports: Sequence[ProjectReport]) -> str:
             where = f"{report.url} (ready in {report.boot_seconds:.2f} s)"
         facts = ", ".join(filter(None, [report.environment, image_facts(report)]))
         lines.append(f"{report.name}: {report.server}, {facts}, {where}")
+        if report.note:
+            lines.append(f"  note: {report.note}")
         width = max(len(outcome.check) for outcome in report.outcomes)
         lines += [_row(outcome, max(width, 5)) for outcome in report.outcomes]
         lines.append("")

@@ -49,6 +49,7 @@ class ProjectReport:
     log: str = ""
     image_size: int | None = None  # bytes (--server container)
     build_seconds: float | None = None  # the image's build (--server container)
+    note: str = ""  # e.g. why, run as root, the project still ran as root
 
     @property
     def ok(self) -> bool:
@@ -88,10 +89,8 @@ def _check_one(
                 environment = environments.get(plan.dependencies)
                 # As root: a copy, run as nobody; the report keeps the folder.
                 plan = run_folder_plan(plan, workdir, environment.python)
-                note = fallback_note(plan, environment.python)
-                report.environment = "; ".join(
-                    filter(None, (environment.description, note))
-                )
+                report.note = fallback_note(plan, environment.python)
+                report.environment = environment.description
                 # extra_env: what the user passed explicitly (--env, --pass-env)
                 app = stack.enter_context(
                     running(plan, servers, server, environment, extra_env)
