@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .test_todo_flows import focused, press, tab_to, titles
+from .test_todo_flows import press, tab_to, titles
 from .tour import Tour, Visit, audit_tests, layout_names, visit_every_app
 
 APPS = ["flask-todo-accounts", "django-todo-accounts"]
@@ -162,7 +162,7 @@ def test_sign_up_add_log_out_log_in_with_the_keyboard_only(tab: Any) -> None:
     press(tab, " ")  # Space presses the button too
     tab.goto("/")
     assert "/accounts/login/" in tab.url
-    assert focused(tab) == "id_username"
+    expect(tab.locator("#id_username")).to_be_focused()  # autofocus, when it lands
 
 
 def test_the_name_check_catches_the_host_as_the_name() -> None:
