@@ -282,7 +282,7 @@ jobs_option = click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    help="How many projects to boot and check at once [default: all].",
+    help="How many projects to boot and check at once [default: two per core].",
 )
 env_option = click.option(
     "--env",

@@ -9,6 +9,7 @@ however it ends.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Sequence
@@ -64,8 +65,11 @@ def _check_one(
     workdir: Path,
     extra_env: dict[str, str] | None = None,
     containers: Containers | None = None,
+    stopping: ThreadPoolExecutor | None = None,
 ) -> ProjectReport:
-    """Prepare an environment, boot the project, check the pages, stop it."""
+    """Prepare an environment, boot the project, check the pages, stop it
+    (in ``stopping``, when given, so the next project need not wait for it:
+    a server takes a quarter of a second or more to end, mostly waiting)."""
     report = ProjectReport(plan.name, plan.folder, server)
     isolated = environments.isolated
     report.environment = "isolated environment" if isolated else "current environment"
@@ -111,7 +115,27 @@ def _check_one(
             report.outcomes.append(check_health(app.url, health))
         if not report.ok:
             report.log = app.log_tail()
+        if stopping is not None:
+            stopping.submit(stack.pop_all().close)
     return report
+
+
+def _work(plan: Plan) -> int:
+    """A rough measure of how long checking ``plan`` takes: its prepare
+    commands (migrations, a user), its log-in and its pages."""
+    return 10 * len(plan.prepare) + 10 * (plan.login is not None) + len(plan.pages)
+
+
+def default_jobs() -> int:
+    """How many projects a run checks at once unless told: two per core this
+    process may use. Booting a project is mostly CPU (imports, migrations,
+    password hashes), so more at once only share the cores: on two cores,
+    ten at once took 0.5 s longer than four (docs/benchmarks.md)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return 2 * cores
 
 
 def check_projects(
@@ -127,7 +151,8 @@ def check_projects(
 ) -> list[ProjectReport]:
     """Boot and check every project; one report per project, in order.
 
-    ``jobs`` projects are checked at a time; all at once by default. Projects
+    ``jobs`` projects are checked at a time (by default two per core: see
+    default_jobs). Projects
     that use PostgreSQL get a database each on the server at ``database_url``,
     or on a throwaway server started for the run. Servers and prepare commands
     get a minimal environment (see environments) plus ``env``. Checking runs
@@ -157,28 +182,35 @@ def check_projects(
     if found_engine is not None:
         containers = Containers(found_engine, timeout=timeout, cancel=servers.cancel)
     environments = SharedEnvironments(isolated, workdir, servers.cancel)
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs or len(plans)))
+    workers = max(1, min(jobs or default_jobs(), len(plans)))
+    pool = ThreadPoolExecutor(max_workers=workers)
+    stopping = ThreadPoolExecutor(max_workers=len(plans) or 1)
     # Ctrl-C and SIGTERM are only recorded while the workers run; the loop
     # below notices them within 0.2 s and stops the run from here.
     with signals_held() as interrupted:
         try:
-            futures = [
-                pool.submit(
+            # The longest first, so the short ones fill in at the end (see
+            # _work); the reports keep the order given.
+            futures = {
+                index: pool.submit(
                     _check_one,
-                    *(plan, servers, server, environments, workdir, env, containers),
+                    *(plans[index], servers, server, environments, workdir, env),
+                    *(containers, stopping),
                 )
-                for plan in plans
-            ]
-            while wait(futures, timeout=0.2).not_done and not interrupted:
+                for index in sorted(range(len(plans)), key=lambda i: -_work(plans[i]))
+            }
+            while wait(futures.values(), timeout=0.2).not_done and not interrupted:
                 pass
             if interrupted:
                 raise KeyboardInterrupt
-            return [future.result() for future in futures]
+            return [futures[index].result() for index in range(len(plans))]
         finally:
-            # Interrupted, or an error: tell every worker to stop, wait for
-            # them, then end every process this run started.
+            # Done, interrupted or an error: tell every worker to stop, wait
+            # for them and for the servers being ended, then end every
+            # process this run started.
             servers.cancel.set()
             pool.shutdown(wait=True, cancel_futures=True)
+            stopping.shutdown(wait=True)
             servers.close()
             if containers is not None:
                 containers.close()
