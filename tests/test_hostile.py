@@ -7,6 +7,7 @@ import ast
 import io
 import os
 import shutil
+import tempfile
 import tokenize
 import tomllib
 from pathlib import Path
@@ -283,6 +284,52 @@ def test_a_write_failing_half_way_puts_everything_back(
         "--overwrite", phrases=["No space left on device", "nothing was changed"],
     )  # fmt: skip
     assert len(calls) == 6
+
+
+def test_a_new_destination_failing_half_way_is_removed(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A destination that does not exist gets the rendered folders moved in;
+    a move failing half-way moves back the ones done and removes DEST (and
+    the parent folders it made)."""
+    dest = tmp_path / "new" / "build"
+    real_rename = Path.rename
+    moves = []
+
+    def rename_then_fail(self: Path, target):
+        if Path(target).parent == dest:  # a move into DEST, not one back
+            moves.append(target)
+            if len(moves) == 3:
+                raise OSError(28, "No space left on device", str(target))
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename_then_fail)
+    refused_and_unchanged(
+        cli, dest, "all", dest, "--answers", EXAMPLE_ANSWERS,
+        phrases=["No space left on device", "nothing was changed"],
+    )  # fmt: skip
+    assert len(moves) == 3
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_new_destination_on_another_file_system_gets_copies(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staged on a RAM disk, rendered into a folder on disk: the folders
+    cannot be moved (EXDEV), so the files are copied, with the same result."""
+    ram = Path("/dev/shm")
+    if not ram.is_dir() or ram.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("needs /dev/shm on a file system of its own")
+    args = ["all", "--answers", EXAMPLE_ANSWERS]
+    assert cli(args[0], tmp_path / "moved", *args[1:]).code == 0
+    staging = Path(tempfile.mkdtemp(dir=ram))
+    try:
+        monkeypatch.setattr(tempfile, "tempdir", str(staging))
+        result = cli(args[0], tmp_path / "copied", *args[1:])
+    finally:
+        shutil.rmtree(staging)
+    assert result.code == 0, result.err
+    assert snapshot(tmp_path / "copied") == snapshot(tmp_path / "moved")
 
 
 # --- property: any text either refused in one line or kept literally ---------------
