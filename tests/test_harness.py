@@ -507,3 +507,34 @@ def test_a_worker_forked_while_the_server_is_stopped_is_ended_too(
         servers.stop(server.name)
     worker = int(pid_file.read_text())
     assert not psutil.pid_exists(worker) or not alive(psutil.Process(worker))
+
+
+# A server that, asked to stop (SIGTERM), leaves a mark first.
+MARKS_WHEN_ASKED = """
+import http.server, signal, sys
+
+def asked(*_):
+    open(sys.argv[1], "w").close()
+    sys.exit(0)
+
+signal.signal(signal.SIGTERM, asked)
+handler = http.server.SimpleHTTPRequestHandler
+http.server.HTTPServer(("127.0.0.1", 0), handler).serve_forever()
+"""
+
+
+@pytest.mark.parametrize("graceful", [True, False], ids=["graceful", "killed"])
+def test_servers_are_asked_to_stop_only_when_graceful(
+    tmp_path: Path, graceful: bool
+) -> None:
+    """`scaffold check` kills its servers once checked (their data goes with
+    the run); `scaffold.boot` and the Procfile's runner ask them first."""
+    mark = tmp_path / "asked"
+    command = [sys.executable, "-c", MARKS_WHEN_ASKED, str(mark)]
+    with Servers(timeout=30, graceful=graceful) as servers:
+        server = servers.start("asked", command, tmp_path, dict(os.environ))
+        servers.stop(server.name)
+        assert not psutil.pid_exists(server.pid) or not alive(
+            psutil.Process(server.pid)
+        )
+    assert mark.exists() == graceful

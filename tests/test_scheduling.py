@@ -79,3 +79,28 @@ def test_a_server_being_ended_does_not_hold_up_the_next_project(
 
 
 NAMES_TWO = ["flask-hello", "django-hello"]
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "procfile"])
+def test_checked_servers_are_killed_except_the_procfiles(
+    tmp_path: Path, example_answers, monkeypatch: pytest.MonkeyPatch, server: str
+) -> None:
+    """Ending a server gracefully costs each of its processes the
+    interpreter's shut-down; honcho starts each Procfile process in a session
+    of its own, which only it ends, so it is asked to stop."""
+    folders = [make(tmp_path, "flask-hello", example_answers)]
+    made: list[bool] = []
+
+    class Recorded(run.Servers):
+        def __init__(self, timeout: float = 30.0, *, graceful: bool = True) -> None:
+            made.append(graceful)
+            super().__init__(timeout, graceful=graceful)
+
+    monkeypatch.setattr(run, "Servers", Recorded)
+    monkeypatch.setattr(
+        run,
+        "_check_one",
+        lambda plan, *args: run.ProjectReport(plan.name, plan.folder, server),
+    )
+    run.check_projects(folders, server=server)
+    assert made == [server == "procfile"]

@@ -177,7 +177,10 @@ def check_projects(
     if len({plan.name for plan in plans}) < len(plans):
         # Two folders with the same name: call each by the path given.
         plans = [replace(p, label=str(f)) for p, f in zip(plans, folders, strict=True)]
-    servers = Servers(timeout=timeout)
+    # Killed once checked: their data goes with the run. Not honcho (the
+    # Procfile's runner): it starts each process in a session of its own,
+    # which only it ends.
+    servers = Servers(timeout=timeout, graceful=server == "procfile")
     containers = None
     if found_engine is not None:
         containers = Containers(found_engine, timeout=timeout, cancel=servers.cancel)
