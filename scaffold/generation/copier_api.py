@@ -122,8 +122,11 @@ def rendering(src: str) -> Iterator[None]:
         with _errors_as_one_line(), _safe_git(), warnings.catch_warnings():
             warnings.simplefilter("ignore", DirtyLocalWarning)  # a checkout's edits
             template.local_abspath  # noqa: B018  (the clone, made now)
-            for name in ("commit", "version", "git_index_modes", "config_data"):
-                getattr(template, name)  # read from git once, not once per project
+            # Read from git once, not once per project. (Not its version: a
+            # quiet copy never reads it, and dunamai's eight git calls cost
+            # about 60 ms.)
+            for name in ("commit", "git_index_modes", "config_data"):
+                getattr(template, name)
         env = primer.jinja_env
         env.from_string = _compiled_once(env.from_string)
         _SHARED.update(template=template, jinja_env=env, src=src)
