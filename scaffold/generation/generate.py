@@ -144,11 +144,27 @@ def _copy_many(jobs: list[tuple[Project, Path]], answers: Mapping[str, str]) -> 
     fork = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=fork) as pool:
         futures = [
-            pool.submit(_copy, project, path, answers, interactive=False)
-            for project, path in jobs
+            pool.submit(_copy_each, batch, answers) for batch in _batches(jobs, workers)
         ]
         for future in futures:
             future.result()  # re-raises an error; `with` waits for the others first
+
+
+def _batches(
+    jobs: list[tuple[Project, Path]], count: int
+) -> list[list[tuple[Project, Path]]]:
+    """``jobs`` in ``count`` batches of about the same size, the projects of a
+    framework together: a process compiles each template file it renders
+    once, so the Flask projects share their compiled templates, and the
+    Django ones theirs."""
+    ordered = sorted(jobs, key=lambda job: (job[0].framework, job[0].template))
+    size = -(-len(ordered) // count)  # rounded up
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def _copy_each(batch: list[tuple[Project, Path]], answers: Mapping[str, str]) -> None:
+    for project, path in batch:
+        _copy(project, path, answers, interactive=False)
 
 
 def stdin_is_terminal() -> bool:
