@@ -100,6 +100,14 @@ def _undo(created: list[Path], replaced: dict[Path, Path]) -> None:
             path.unlink(missing_ok=True)
 
 
+def _unchanged(error: OSError, dest: Path) -> ScaffoldError:
+    """The one line for a write that failed and was undone."""
+    return ScaffoldError(
+        f"cannot write {str(error.filename or dest)!r}: {error.strerror or error}; "
+        "nothing was changed in the destination"
+    )
+
+
 def _move_into_new(staged: Path, dest: Path) -> bool:
     """Move what is under ``staged`` into ``dest``, which does not exist yet:
     True once done; False, with nothing changed, when ``dest`` is on another
@@ -127,10 +135,7 @@ def _move_into_new(staged: Path, dest: Path) -> bool:
         if isinstance(error, OSError) and error.errno == errno.EXDEV:
             return False
         if isinstance(error, OSError):
-            raise ScaffoldError(
-                f"cannot write {str(error.filename or dest)!r}: "
-                f"{error.strerror or error}; nothing was changed in the destination"
-            ) from None
+            raise _unchanged(error, dest) from None
         raise
     return True
 
@@ -142,7 +147,6 @@ def place(staged: Path, dest: Path, *, overwrite: bool = False) -> list[str]:
     the user's is in the way, or when a file differs and not ``overwrite``.
     A ``dest`` that does not exist yet gets the staged folders moved in.
     """
-    where = str(dest)
     if not dest.exists() and not dest.is_symlink() and _move_into_new(staged, dest):
         return []
     _refuse_problems(staged, dest, overwrite=overwrite)
@@ -176,11 +180,7 @@ def place(staged: Path, dest: Path, *, overwrite: bool = False) -> list[str]:
     except BaseException as error:
         _undo(created, replaced)
         if isinstance(error, OSError):
-            name = error.filename or where
-            raise ScaffoldError(
-                f"cannot write {str(name)!r}: {error.strerror or error}; "
-                "nothing was changed in the destination"
-            ) from None
+            raise _unchanged(error, dest) from None
         raise
     finally:
         shutil.rmtree(backups, ignore_errors=True)

@@ -151,11 +151,11 @@ def check_projects(
 ) -> list[ProjectReport]:
     """Boot and check every project; one report per project, in order.
 
-    ``jobs`` projects are checked at a time (by default two per core: see
-    default_jobs). Projects
-    that use PostgreSQL get a database each on the server at ``database_url``,
-    or on a throwaway server started for the run. Servers and prepare commands
-    get a minimal environment (see environments) plus ``env``. Checking runs
+    ``jobs`` projects are checked at a time (two per core by default: see
+    default_jobs), the longest first. Projects that use PostgreSQL get a
+    database each on the server at ``database_url``, or on a throwaway server
+    started for the run. Servers and prepare commands get a minimal
+    environment (see environments) plus ``env``. Checking runs
     each project's code: check only projects you trust. ``server="container"``
     builds and boots each project's image with ``engine`` (podman or docker;
     whichever is installed by default); ``"procfile"`` runs its Procfile.
